@@ -1,0 +1,374 @@
+//! Lossless XML editor: selects with roxmltree, splices byte ranges into the original text,
+//! then re-parses and checks that the tree changed exactly as intended.
+
+pub mod path;
+pub mod scan;
+mod verify;
+
+use std::ops::Range;
+
+use roxmltree::{Document, Node, ParsingOptions};
+
+use crate::formats::error::ParseError;
+use crate::formats::Compare;
+pub use path::{plain_attribute, Path, PathError};
+use scan::{eol, escape_attr, escape_text, first_on_line, indent_of, start_tag_end};
+pub use verify::Expect;
+
+/// Parses with DTDs allowed (web.xml and hand-edited files carry them) and never fetches.
+pub fn parse(text: &str) -> Result<Document<'_>, ParseError> {
+    let options = ParsingOptions {
+        allow_dtd: true,
+        ..ParsingOptions::default()
+    };
+    Document::parse_with_options(text, options).map_err(|e| {
+        let pos = e.pos();
+        let message = e.to_string();
+        let message = match message.rfind(" at ") {
+            Some(i) if message[i + 4..].contains(':') => message[..i].to_string(),
+            _ => message,
+        };
+        ParseError::new(pos.row as usize, pos.col as usize, message)
+    })
+}
+
+/// One desired state of an XML setting.
+#[derive(Debug, Clone)]
+pub enum XmlOp<'a> {
+    /// Attribute `attr` of every element `path` selects.
+    Attr {
+        path: &'a Path,
+        attr: &'a str,
+        value: &'a str,
+        compare: Compare,
+    },
+    /// Text of every element `path` selects; with `create`, a missing element is inserted
+    /// into each parent (next to a commented-out copy of it when there is one).
+    Text {
+        path: &'a Path,
+        value: &'a str,
+        compare: Compare,
+        create: bool,
+    },
+}
+
+/// What an edit did, for the report: 1-based line in the old text and a short description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub line: usize,
+    pub what: String,
+}
+
+/// The result of planning one operation against one text.
+#[derive(Debug, Clone)]
+pub struct XmlEdit {
+    pub text: String,
+    pub changes: Vec<Change>,
+    pub expects: Vec<Expect>,
+}
+
+struct Splice {
+    range: Range<usize>,
+    with: String,
+}
+
+/// Plans `op` against `text` (already parsed as `doc`). `None` when nothing needs to change.
+/// The returned text has been re-parsed and verified against the expectations.
+pub fn plan(
+    text: &str,
+    doc: &Document,
+    op: &XmlOp,
+    latin1: bool,
+) -> Result<Option<XmlEdit>, ParseError> {
+    let mut planner = Planner {
+        text,
+        latin1,
+        splices: Vec::new(),
+        changes: Vec::new(),
+        expects: Vec::new(),
+    };
+    match op {
+        XmlOp::Attr {
+            path,
+            attr,
+            value,
+            compare,
+        } => {
+            for node in path.select(doc.root_element()) {
+                planner.attr(node, attr, value, *compare)?;
+            }
+        }
+        XmlOp::Text {
+            path,
+            value,
+            compare,
+            create,
+        } => {
+            let nodes = path.select(doc.root_element());
+            if nodes.is_empty() && *create {
+                if let Some(parent) = path.parent() {
+                    for p in parent.select(doc.root_element()) {
+                        planner.insert_child(p, path, value)?;
+                    }
+                }
+            }
+            for node in nodes {
+                planner.text(node, value, *compare)?;
+            }
+        }
+    }
+    if planner.splices.is_empty() {
+        return Ok(None);
+    }
+    let Planner {
+        mut splices,
+        changes,
+        expects,
+        ..
+    } = planner;
+    let new_text = apply_splices(text, &mut splices)?;
+    verify::verify(doc, &new_text, &expects)?;
+    Ok(Some(XmlEdit {
+        text: new_text,
+        changes,
+        expects,
+    }))
+}
+
+struct Planner<'t> {
+    text: &'t str,
+    latin1: bool,
+    splices: Vec<Splice>,
+    changes: Vec<Change>,
+    expects: Vec<Expect>,
+}
+
+impl Planner<'_> {
+    fn line(&self, pos: usize) -> usize {
+        crate::formats::error::line_col(self.text, pos).0
+    }
+
+    fn attr(&mut self, node: Node, name: &str, value: &str, compare: Compare) -> Result<(), ParseError> {
+        let existing = node
+            .attributes()
+            .find(|a| a.namespace().is_none() && a.name() == name);
+        let elem = node.tag_name().name();
+        match existing {
+            Some(a) if compare.satisfied(a.value(), value) => {}
+            Some(a) => {
+                let range = a.range_value();
+                let quote = self.text[range.end..].chars().next().unwrap_or('"');
+                self.changes.push(Change {
+                    line: self.line(a.range().start),
+                    what: format!("{elem} {name}: \"{}\" → \"{value}\"", a.value()),
+                });
+                self.splices.push(Splice {
+                    range,
+                    with: escape_attr(value, quote, self.latin1),
+                });
+            }
+            None if compare == Compare::OnlyIfPresent => return Ok(()),
+            None => {
+                let attrs: Vec<_> = node.attributes().collect();
+                let (at, with) = match attrs.last() {
+                    Some(last) => {
+                        let end = last.range().end;
+                        let quote = self.text[..end].chars().last().unwrap_or('"');
+                        let value = escape_attr(value, quote, self.latin1);
+                        let start = last.range().start;
+                        // One attribute per line (catalina-server.xml): continue that column.
+                        let stacked = first_on_line(self.text, start)
+                            && attrs.len() > 1
+                            && self.line(attrs[0].range().start) != self.line(start);
+                        if stacked {
+                            let indent = indent_of(self.text, start);
+                            let eol = eol(self.text);
+                            (end, format!("{eol}{indent}{name}={quote}{value}{quote}"))
+                        } else {
+                            (end, format!(" {name}={quote}{value}{quote}"))
+                        }
+                    }
+                    None => {
+                        let start = node.range().start + 1;
+                        let name_len = self.text[start..]
+                            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+                            .unwrap_or(0);
+                        let value = escape_attr(value, '"', self.latin1);
+                        (start + name_len, format!(" {name}=\"{value}\""))
+                    }
+                };
+                self.changes.push(Change {
+                    line: self.line(at),
+                    what: format!("{elem} {name}: (absent) → \"{value}\""),
+                });
+                self.splices.push(Splice {
+                    range: at..at,
+                    with,
+                });
+            }
+        }
+        self.expects.push(Expect::Attr {
+            elem: node.range().start,
+            name: name.to_string(),
+            value: value.to_string(),
+        });
+        Ok(())
+    }
+
+    fn text(&mut self, node: Node, value: &str, compare: Compare) -> Result<(), ParseError> {
+        let current = node.text().unwrap_or("").trim();
+        let start = node.range().start;
+        if node.children().any(|c| !c.is_text()) {
+            return Err(ParseError::at(
+                self.text,
+                start,
+                format!(
+                    "<{}> holds elements or comments; refusing to replace its text",
+                    node.tag_name().name()
+                ),
+            ));
+        }
+        if compare.satisfied(current, value) {
+            return Ok(());
+        }
+        let (gt, self_closing) = start_tag_end(self.text, start)
+            .ok_or_else(|| ParseError::at(self.text, start, "unterminated start tag"))?;
+        let qname = qualified_name(self.text, start);
+        let escaped = escape_text(value, self.latin1);
+        let splice = if self_closing {
+            Splice {
+                range: gt - 1..gt + 1,
+                with: format!(">{escaped}</{qname}>"),
+            }
+        } else {
+            let end_tag = self.text[..node.range().end]
+                .rfind("</")
+                .filter(|&i| i > gt)
+                .ok_or_else(|| ParseError::at(self.text, start, "no end tag"))?;
+            if self.text[gt + 1..end_tag].contains('<') {
+                return Err(ParseError::at(
+                    self.text,
+                    gt + 1,
+                    format!("<{qname}> holds CDATA; refusing to replace its text"),
+                ));
+            }
+            Splice {
+                range: gt + 1..end_tag,
+                with: escaped,
+            }
+        };
+        self.changes.push(Change {
+            line: self.line(start),
+            what: format!("{qname}: \"{current}\" → \"{value}\""),
+        });
+        self.splices.push(splice);
+        self.expects.push(Expect::Text {
+            elem: start,
+            value: value.to_string(),
+        });
+        Ok(())
+    }
+
+    fn insert_child(&mut self, parent: Node, path: &Path, value: &str) -> Result<(), ParseError> {
+        let step = path.last();
+        let prefix = qualified_name(self.text, parent.range().start)
+            .split_once(':')
+            .map(|(p, _)| format!("{p}:"))
+            .unwrap_or_default();
+        let qname = format!("{prefix}{}", step.name);
+        let attrs: String = step
+            .required_attributes()
+            .iter()
+            .map(|(a, v)| format!(" {a}=\"{}\"", escape_attr(v, '"', self.latin1)))
+            .collect();
+        let element = format!(
+            "<{qname}{attrs}>{}</{qname}>",
+            escape_text(value, self.latin1)
+        );
+        let eol = eol(self.text);
+        let commented = parent
+            .children()
+            .filter(|c| c.is_comment() && comment_holds(c.text().unwrap_or(""), step))
+            .last();
+        let last_element = parent.children().filter(|c| c.is_element()).last();
+        let (at, indent) = match (commented, last_element) {
+            (Some(c), _) => (c.range().end, indent_of(self.text, c.range().start).to_string()),
+            (None, Some(e)) => (e.range().end, indent_of(self.text, e.range().start).to_string()),
+            (None, None) => {
+                let (gt, self_closing) = start_tag_end(self.text, parent.range().start)
+                    .ok_or_else(|| ParseError::at(self.text, parent.range().start, "unterminated start tag"))?;
+                if self_closing {
+                    return Err(ParseError::at(
+                        self.text,
+                        parent.range().start,
+                        format!("<{}/> is empty; refusing to add children to it", parent.tag_name().name()),
+                    ));
+                }
+                (gt + 1, format!("{}    ", indent_of(self.text, parent.range().start)))
+            }
+        };
+        self.changes.push(Change {
+            line: self.line(at),
+            what: format!("{}: (absent) → \"{value}\"", step.name),
+        });
+        self.splices.push(Splice {
+            range: at..at,
+            with: format!("{eol}{indent}{element}"),
+        });
+        self.expects.push(Expect::Insert {
+            at,
+            namespace: parent.tag_name().namespace().map(str::to_string),
+            name: step.name.clone(),
+            attrs: step
+                .required_attributes()
+                .iter()
+                .map(|(a, v)| (a.to_string(), v.to_string()))
+                .collect(),
+            value: value.to_string(),
+        });
+        Ok(())
+    }
+}
+
+/// Does a comment hold a commented-out copy of the element `step` describes?
+/// (`<!--HostName>www.wso2.org</HostName-->`, `<!--parameter name="WSDLEPRPrefix" ...-->`)
+fn comment_holds(comment: &str, step: &path::Step) -> bool {
+    let body = comment.trim_start();
+    let body = body.strip_prefix('<').unwrap_or(body);
+    let Some(rest) = body.strip_prefix(step.name.as_str()) else {
+        return false;
+    };
+    rest.starts_with(['>', '/', ' ', '\t', '\r', '\n'])
+        && step.required_attributes().iter().all(|(a, v)| {
+            rest.contains(&format!("{a}=\"{v}\"")) || rest.contains(&format!("{a}='{v}'"))
+        })
+}
+
+/// The element name exactly as written in its start tag (with any prefix).
+fn qualified_name(text: &str, element_start: usize) -> &str {
+    let rest = &text[element_start + 1..];
+    let end = rest
+        .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+        .unwrap_or(rest.len());
+    &rest[..end]
+}
+
+fn apply_splices(text: &str, splices: &mut [Splice]) -> Result<String, ParseError> {
+    // Stable sort keeps the planning order of insertions at the same offset.
+    splices.sort_by_key(|s| (s.range.start, s.range.end));
+    let mut out = String::with_capacity(text.len() + 256);
+    let mut pos = 0;
+    for s in splices.iter() {
+        if s.range.start < pos {
+            return Err(ParseError::at(text, s.range.start, "two edits overlap here"));
+        }
+        out.push_str(&text[pos..s.range.start]);
+        out.push_str(&s.with);
+        pos = s.range.end;
+    }
+    out.push_str(&text[pos..]);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

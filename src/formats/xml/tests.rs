@@ -1,0 +1,218 @@
+use super::*;
+use proptest::prelude::*;
+
+fn run(text: &str, op: &XmlOp) -> Option<XmlEdit> {
+    let doc = parse(text).unwrap();
+    plan(text, &doc, op, false).unwrap()
+}
+
+fn attr_op<'a>(path: &'a Path, attr: &'a str, value: &'a str) -> XmlOp<'a> {
+    XmlOp::Attr {
+        path,
+        attr,
+        value,
+        compare: Compare::Equal,
+    }
+}
+
+fn text_op<'a>(path: &'a Path, value: &'a str) -> XmlOp<'a> {
+    XmlOp::Text {
+        path,
+        value,
+        compare: Compare::Equal,
+        create: true,
+    }
+}
+
+const CONNECTORS: &str = "<Server>\n    <Service>\n        <!-- Added sslEnabledProtocols=\"TLSv1,TLSv1.1,TLSv1.2\" -->\n        <Connector protocol=\"http\"\n                   port=\"9443\"\n                   sslEnabledProtocols='TLSv1,TLSv1.1,TLSv1.2'\n                   SSLEnabled=\"true\"\n                   URIEncoding=\"UTF-8\"/>\n        <Connector port=\"9763\" server=\"WSO2 Carbon Server\"/>\n    </Service>\n</Server>\n";
+
+#[test]
+fn replaces_value_keeping_quote_and_ignores_comments() {
+    let p = Path::parse("/Server/Service/Connector[@SSLEnabled='true']").unwrap();
+    let e = run(CONNECTORS, &attr_op(&p, "sslEnabledProtocols", "TLSv1.2")).unwrap();
+    assert_eq!(
+        e.text,
+        CONNECTORS.replace("'TLSv1,TLSv1.1,TLSv1.2'", "'TLSv1.2'")
+    );
+    assert_eq!(e.changes[0].line, 6);
+    assert!(run(&e.text, &attr_op(&p, "sslEnabledProtocols", "TLSv1.2")).is_none());
+}
+
+#[test]
+fn inserts_attribute_in_the_stacked_layout_before_self_close() {
+    let p = Path::parse("/Server/Service/Connector[@SSLEnabled='true']").unwrap();
+    let e = run(CONNECTORS, &attr_op(&p, "ciphers", "A,B")).unwrap();
+    assert_eq!(
+        e.text,
+        CONNECTORS.replace(
+            "URIEncoding=\"UTF-8\"/>",
+            "URIEncoding=\"UTF-8\"\n                   ciphers=\"A,B\"/>"
+        )
+    );
+}
+
+#[test]
+fn inserts_attribute_inline_when_attributes_share_a_line() {
+    let p = Path::parse("/Server/Service/Connector[@port='9763']").unwrap();
+    let e = run(CONNECTORS, &attr_op(&p, "maxThreads", "5")).unwrap();
+    assert!(e
+        .text
+        .contains("<Connector port=\"9763\" server=\"WSO2 Carbon Server\" maxThreads=\"5\"/>"));
+}
+
+#[test]
+fn crlf_and_single_quotes_survive_insertion() {
+    let src = CONNECTORS.replace('\n', "\r\n").replace('"', "'");
+    let p = Path::parse("/Server/Service/Connector[@SSLEnabled='true']").unwrap();
+    let e = run(&src, &attr_op(&p, "server", "Server")).unwrap();
+    assert!(e
+        .text
+        .contains("URIEncoding='UTF-8'\r\n                   server='Server'/>"));
+    assert_eq!(e.text.matches('\n').count(), e.text.matches("\r\n").count());
+}
+
+#[test]
+fn sets_text_including_self_closing_and_escapes() {
+    let src = "<a>\n  <b> old </b>\n  <c/>\n</a>";
+    let b = Path::parse("/a/b").unwrap();
+    let c = Path::parse("/a/c").unwrap();
+    assert_eq!(run(src, &text_op(&b, "x&y")).unwrap().text, "<a>\n  <b>x&amp;y</b>\n  <c/>\n</a>");
+    assert_eq!(run(src, &text_op(&c, "<v>")).unwrap().text, "<a>\n  <b> old </b>\n  <c>&lt;v&gt;</c>\n</a>");
+    assert!(run(src, &text_op(&b, "old")).is_none(), "trimmed equal text is compliant");
+}
+
+#[test]
+fn inserts_missing_element_next_to_its_commented_out_copy() {
+    let src = "<Server xmlns=\"http://wso2.org/projects/carbon/carbon.xml\">\n    <Name>WSO2</Name>\n    <!--HostName>www.wso2.org</HostName-->\n\n    <!--MgtHostName>mgt.wso2.org</MgtHostName-->\n    <Ports/>\n</Server>\n";
+    let p = Path::parse("/Server/HostName").unwrap();
+    let e = run(src, &text_op(&p, "idp.example.com")).unwrap();
+    assert_eq!(
+        e.text,
+        src.replace(
+            "</HostName-->\n",
+            "</HostName-->\n    <HostName>idp.example.com</HostName>\n"
+        )
+    );
+    let again = run(&e.text, &text_op(&p, "idp.example.com"));
+    assert!(again.is_none());
+}
+
+#[test]
+fn inserts_parameter_with_its_name_attribute_after_last_sibling() {
+    let src = "<axisconfig>\r\n  <transportReceiver name=\"https\" class=\"org.apache.synapse.transport.passthru.PassThroughHttpSSLListener\">\r\n    <parameter name=\"port\">8243</parameter>\r\n  </transportReceiver>\r\n</axisconfig>";
+    let p = Path::parse("/axisconfig/transportReceiver[@class^='org.apache.synapse.transport.passthru.']/parameter[@name='HttpsProtocols']").unwrap();
+    let e = run(src, &text_op(&p, "TLSv1.2")).unwrap();
+    assert!(e.text.contains(
+        "<parameter name=\"port\">8243</parameter>\r\n    <parameter name=\"HttpsProtocols\">TLSv1.2</parameter>\r\n  </transportReceiver>"
+    ));
+}
+
+#[test]
+fn refuses_mixed_content_and_cdata() {
+    let p = Path::parse("/a/b").unwrap();
+    for src in ["<a><b>x<c/></b></a>", "<a><b><![CDATA[x]]></b></a>", "<a><b>x<!--c--></b></a>"] {
+        let doc = parse(src).unwrap();
+        let err = plan(src, &doc, &text_op(&p, "y"), false).unwrap_err();
+        assert_eq!(err.line, 1, "{src}: {err}");
+    }
+}
+
+#[test]
+fn doctype_and_entities_are_kept() {
+    let src = "<?xml version=\"1.0\"?>\n<!DOCTYPE web-app [<!ENTITY x \"ex\">]>\n<web-app a=\"&x;\">\n  <v>1</v>\n</web-app>\n";
+    let p = Path::parse("/web-app/v").unwrap();
+    let e = run(src, &text_op(&p, "2")).unwrap();
+    assert_eq!(e.text, src.replace("<v>1</v>", "<v>2</v>"));
+}
+
+#[test]
+fn parse_errors_are_located() {
+    let err = parse("<a>\n  <b>\n</a>").unwrap_err();
+    assert_eq!((err.line, err.col), (3, 1));
+    assert!(!err.message.contains(" at 3:1"), "{}", err.message);
+}
+
+#[test]
+fn latin1_files_get_references_for_wide_chars() {
+    let src = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a b=\"x\"/>";
+    let doc = parse(src).unwrap();
+    let p = Path::parse("/a").unwrap();
+    let e = plan(src, &doc, &attr_op(&p, "b", "€é"), true).unwrap().unwrap();
+    assert!(e.text.contains("b=\"&#x20AC;é\""));
+}
+
+#[test]
+fn at_least_never_lowers_and_only_if_present_never_adds() {
+    let src = "<C><M sessionIdLength=\"128\"/><N/></C>";
+    let m = Path::parse("/C/M").unwrap();
+    let n = Path::parse("/C/N").unwrap();
+    let op = |p| XmlOp::Attr {
+        path: p,
+        attr: "sessionIdLength",
+        value: "32",
+        compare: Compare::AtLeast,
+    };
+    assert!(run(src, &op(&m)).is_none());
+    assert!(run(src, &op(&n)).is_some());
+    let only = XmlOp::Attr {
+        path: &n,
+        attr: "x",
+        value: "1",
+        compare: Compare::OnlyIfPresent,
+    };
+    assert!(run(src, &only).is_none());
+}
+
+fn xml_value() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            Just('&'),
+            Just('<'),
+            Just('>'),
+            Just('"'),
+            Just('\''),
+            Just('\t'),
+            Just('\n'),
+            Just('\r'),
+            Just(']'),
+            any::<char>().prop_filter("XML char", |c| scan::is_xml_char(*c)),
+        ],
+        0..24,
+    )
+    .prop_map(|v| v.into_iter().collect())
+}
+
+proptest! {
+    #[test]
+    fn any_attribute_value_reads_back(v in xml_value(), single in any::<bool>(), latin1 in any::<bool>()) {
+        let src = if single { "<a b='x'/>" } else { "<a b=\"x\"/>" };
+        let p = Path::parse("/a").unwrap();
+        let doc = parse(src).unwrap();
+        for attr in ["b", "c"] {
+            let op = attr_op(&p, attr, &v);
+            let text = match plan(src, &doc, &op, latin1).unwrap() {
+                Some(e) => e.text,
+                None => src.to_string(),
+            };
+            let back = parse(&text).unwrap();
+            prop_assert_eq!(back.root_element().attribute(attr).unwrap_or("x"), v.as_str());
+        }
+    }
+
+    #[test]
+    fn any_text_value_reads_back_trimmed(v in xml_value(), latin1 in any::<bool>()) {
+        let src = "<a><b>x</b><c/></a>";
+        let doc = parse(src).unwrap();
+        for sel in ["/a/b", "/a/c", "/a/d"] {
+            let p = Path::parse(sel).unwrap();
+            let text = match plan(src, &doc, &text_op(&p, &v), latin1).unwrap() {
+                Some(e) => e.text,
+                None => src.to_string(),
+            };
+            let back = parse(&text).unwrap();
+            let name = &sel[3..];
+            let node = back.root_element().children().find(|n| n.has_tag_name(name)).unwrap();
+            prop_assert_eq!(node.text().unwrap_or("").trim(), v.trim());
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! After splicing, the new text is parsed again and both trees are compared as canonical event
+//! streams: the old stream with the intended changes applied must equal the new stream. Any
+//! other difference (a broken quote, a value landing in the wrong element) is refused.
+
+use roxmltree::{Document, Node, NodeType};
+
+use crate::formats::error::ParseError;
+
+/// An intended difference, keyed by byte offsets in the old text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    Attr {
+        elem: usize,
+        name: String,
+        value: String,
+    },
+    Text {
+        elem: usize,
+        value: String,
+    },
+    Insert {
+        at: usize,
+        namespace: Option<String>,
+        name: String,
+        attrs: Vec<(String, String)>,
+        value: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Ev {
+    Start {
+        ns: Option<String>,
+        name: String,
+        attrs: Vec<(Option<String>, String, String)>,
+    },
+    End,
+    Text(String),
+    Comment(String),
+    Pi(String, Option<String>),
+    /// An expected event added by an insert; compares as the event it wraps.
+    Inserted(Box<Ev>),
+}
+
+impl Ev {
+    fn plain(&self) -> &Ev {
+        match self {
+            Ev::Inserted(e) => e,
+            e => e,
+        }
+    }
+}
+
+pub(super) fn verify(old: &Document, new_text: &str, expects: &[Expect]) -> Result<(), ParseError> {
+    let new = super::parse(new_text).map_err(|e| {
+        ParseError::new(e.line, e.col, format!("the edited text does not parse: {}", e.message))
+    })?;
+    let mut want = events(old.root());
+    for expect in expects {
+        apply(&mut want, expect);
+    }
+    let got = events(new.root());
+    let differs = |i: usize| want.get(i).map(|w| w.1.plain()) != got.get(i).map(|g| &g.1);
+    if let Some(i) = (0..want.len().max(got.len())).find(|&i| differs(i)) {
+        let at = got.get(i).map_or(new_text.len(), |g| g.0);
+        return Err(ParseError::at(
+            new_text,
+            at,
+            "internal check failed: the edit changed more than the intended setting; nothing written",
+        ));
+    }
+    Ok(())
+}
+
+fn events(root: Node) -> Vec<(usize, Ev)> {
+    let mut out = Vec::new();
+    for child in root.children() {
+        push_events(child, &mut out);
+    }
+    out
+}
+
+fn push_events(n: Node, out: &mut Vec<(usize, Ev)>) {
+    let at = n.range().start;
+    match n.node_type() {
+        NodeType::Element => {
+            let mut attrs: Vec<_> = n
+                .attributes()
+                .map(|a| {
+                    (
+                        a.namespace().map(str::to_string),
+                        a.name().to_string(),
+                        a.value().to_string(),
+                    )
+                })
+                .collect();
+            attrs.sort();
+            out.push((
+                at,
+                Ev::Start {
+                    ns: n.tag_name().namespace().map(str::to_string),
+                    name: n.tag_name().name().to_string(),
+                    attrs,
+                },
+            ));
+            for child in n.children() {
+                push_events(child, out);
+            }
+            out.push((n.range().end.saturating_sub(1), Ev::End));
+        }
+        NodeType::Text => {
+            let t = n.text().unwrap_or("").trim();
+            if !t.is_empty() {
+                out.push((at, Ev::Text(t.to_string())));
+            }
+        }
+        NodeType::Comment => out.push((at, Ev::Comment(n.text().unwrap_or("").to_string()))),
+        NodeType::PI => {
+            if let Some(pi) = n.pi() {
+                out.push((at, Ev::Pi(pi.target.to_string(), pi.value.map(str::to_string))));
+            }
+        }
+        NodeType::Root => {}
+    }
+}
+
+fn apply(events: &mut Vec<(usize, Ev)>, expect: &Expect) {
+    match expect {
+        Expect::Attr { elem, name, value } => {
+            if let Some((_, Ev::Start { attrs, .. })) = events.iter_mut().find(|(o, _)| o == elem) {
+                attrs.retain(|(ns, n, _)| !(ns.is_none() && n == name));
+                attrs.push((None, name.clone(), value.clone()));
+                attrs.sort();
+            }
+        }
+        Expect::Text { elem, value } => {
+            if let Some(i) = events.iter().position(|(o, e)| o == elem && matches!(e, Ev::Start { .. })) {
+                // The planner refused elements with child nodes, so only text sits before End.
+                let end = (i + 1..events.len())
+                    .find(|&j| events[j].1 == Ev::End)
+                    .unwrap_or(events.len());
+                let offset = events[i].0;
+                let text = value.trim();
+                let replacement = (!text.is_empty()).then(|| (offset, Ev::Text(text.to_string())));
+                events.splice(i + 1..end, replacement);
+            }
+        }
+        Expect::Insert {
+            at,
+            namespace,
+            name,
+            attrs,
+            value,
+        } => {
+            // Skip what earlier inserts at the same offset added: splices keep planning order.
+            let i = events
+                .iter()
+                .position(|(o, e)| o > at || (o == at && !matches!(e, Ev::Inserted(_))))
+                .unwrap_or(events.len());
+            let mut attrs: Vec<_> = attrs
+                .iter()
+                .map(|(n, v)| (None, n.clone(), v.clone()))
+                .collect();
+            attrs.sort();
+            let mut new = vec![(
+                *at,
+                Ev::Inserted(Box::new(Ev::Start {
+                    ns: namespace.clone(),
+                    name: name.clone(),
+                    attrs,
+                })),
+            )];
+            if !value.trim().is_empty() {
+                new.push((*at, Ev::Inserted(Box::new(Ev::Text(value.trim().to_string())))));
+            }
+            new.push((*at, Ev::Inserted(Box::new(Ev::End))));
+            events.splice(i..i, new);
+        }
+    }
+}
