@@ -2,13 +2,16 @@
 //! encoding layer (BOM, UTF-8 or single-byte) shared by all of them.
 
 pub mod error;
+pub mod properties;
+pub mod script;
 pub mod text;
+pub mod toml;
 pub mod xml;
 
 pub use error::ParseError;
 
 /// How a current value is compared with the desired one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Compare {
     /// Compliant only when equal (after trimming); an absent setting is added.
@@ -18,6 +21,9 @@ pub enum Compare {
     AtLeast,
     /// Like `Equal`, but an absent setting is left absent.
     OnlyIfPresent,
+    /// Any present value complies; an absent one gets the default. A value given explicitly
+    /// (`--set`, policy) is enforced as `Equal` by the planner.
+    DefaultIfAbsent,
 }
 
 impl Compare {
@@ -25,6 +31,7 @@ impl Compare {
         let (current, desired) = (current.trim(), desired.trim());
         match self {
             Compare::Equal | Compare::OnlyIfPresent => current == desired,
+            Compare::DefaultIfAbsent => !current.is_empty(),
             Compare::AtLeast => match (current.parse::<u64>(), desired.parse::<u64>()) {
                 (Ok(c), Ok(d)) => c >= d,
                 _ => current == desired,
@@ -45,5 +52,7 @@ mod tests {
         assert!(!Compare::AtLeast.satisfied("x", "32"));
         assert!(Compare::Equal.satisfied(" TLSv1.2", "TLSv1.2"));
         assert!(!Compare::Equal.satisfied("TLSv1,TLSv1.2", "TLSv1.2"));
+        assert!(Compare::DefaultIfAbsent.satisfied("20MB", "10MB"));
+        assert!(!Compare::DefaultIfAbsent.satisfied(" ", "10MB"));
     }
 }
