@@ -1,0 +1,528 @@
+//! Detect-only checks: what the tool must not fix by itself (credentials, keystores,
+//! databases, exposure), reported with guidance. Values of secrets are never put in messages.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::discover::{Model, ProductHome, ProductKind};
+use crate::formats::text::Decoded;
+use crate::formats::toml::{TomlFile, TomlLeaf, TomlScalar};
+use crate::formats::xml::{self, plain_attribute, Path as XmlPath};
+
+/// Handler names a manual patch may use.
+pub const HANDLERS: &[&str] = &[
+    "default-admin-credentials",
+    "default-keystore",
+    "plaintext-passwords",
+    "embedded-h2",
+    "ldap-without-tls",
+    "datastore-privileged-user",
+    "jmx-remote",
+    "default-ports",
+    "file-permissions",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detected {
+    pub file: Option<PathBuf>,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+pub fn run(handler: &str, home: &ProductHome) -> Vec<Detected> {
+    let mut out = Vec::new();
+    let ctx = Ctx {
+        home,
+        out: &mut out,
+    };
+    match handler {
+        "default-admin-credentials" => ctx.admin(),
+        "default-keystore" => ctx.keystore(),
+        "plaintext-passwords" => ctx.plaintext_passwords(),
+        "embedded-h2" => ctx.h2(),
+        "ldap-without-tls" => ctx.ldap(),
+        "datastore-privileged-user" => ctx.db_users(),
+        "jmx-remote" => ctx.jmx(),
+        "default-ports" => ctx.ports(),
+        "file-permissions" => ctx.permissions(),
+        _ => {}
+    }
+    out
+}
+
+struct Ctx<'a> {
+    home: &'a ProductHome,
+    out: &'a mut Vec<Detected>,
+}
+
+fn read(path: &Path) -> Option<String> {
+    fs::read(path).ok().map(|b| Decoded::decode(&b).text)
+}
+
+fn line_of(text: &str, pos: usize) -> usize {
+    crate::formats::error::line_col(text, pos).0
+}
+
+/// `$secret{…}`, `$env{…}`, `$sys{…}` and `${…}` are references, not literal secrets.
+fn is_reference(v: &str) -> bool {
+    let v = v.trim();
+    v.is_empty()
+        || ["$secret{", "$env{", "$sys{", "${"]
+            .iter()
+            .any(|p| v.starts_with(p))
+}
+
+fn str_leaf(file: &TomlFile, key: &str) -> Option<String> {
+    match file.get(&key.split('.').collect::<Vec<_>>())? {
+        TomlScalar::String(s) => Some(s),
+        other => Some(format!("{other:?}")),
+    }
+}
+
+impl Ctx<'_> {
+    fn push(&mut self, file: &Path, line: Option<usize>, message: impl Into<String>) {
+        self.out.push(Detected {
+            file: Some(file.to_path_buf()),
+            line,
+            message: message.into(),
+        });
+    }
+
+    fn toml(&self) -> Option<(PathBuf, TomlFile)> {
+        if self.home.model != Model::Toml {
+            return None;
+        }
+        let path = self.home.conf_path("deployment.toml");
+        let file = TomlFile::parse(&read(&path)?).ok()?;
+        Some((path, file))
+    }
+
+    /// Runs `f` on the XML file at `rel` under conf, in the XML generation only.
+    fn xml(&mut self, rel: &str, f: impl FnOnce(&mut Self, &Path, &str, &roxmltree::Document)) {
+        if self.home.model != Model::Xml {
+            return;
+        }
+        let path = self.home.conf_path(rel);
+        let Some(text) = read(&path) else { return };
+        if let Ok(doc) = xml::parse(&text) {
+            f(self, &path, &text, &doc);
+        }
+    }
+
+    fn admin(mut self) {
+        if let Some((path, t)) = self.toml() {
+            let user = str_leaf(&t, "super_admin.username");
+            let pass = str_leaf(&t, "super_admin.password");
+            if user.as_deref() == Some("admin") && pass.as_deref() == Some("admin") {
+                let line = t.line_of(&["super_admin", "password"]);
+                self.push(&path, line, "[super_admin] is admin/admin");
+            }
+        }
+        self.xml("user-mgt.xml", |c, path, text, doc| {
+            let sel = |s: &str| {
+                XmlPath::parse(s)
+                    .ok()
+                    .and_then(|p| p.select(doc.root_element()).first().copied())
+            };
+            let user = sel("/UserManager/Realm/Configuration/AdminUser/UserName");
+            let pass = sel("/UserManager/Realm/Configuration/AdminUser/Password");
+            if let (Some(u), Some(p)) = (user, pass) {
+                if u.text().map(str::trim) == Some("admin")
+                    && p.text().map(str::trim) == Some("admin")
+                {
+                    c.push(
+                        path,
+                        Some(line_of(text, p.range().start)),
+                        "AdminUser is admin/admin",
+                    );
+                }
+            }
+        });
+    }
+
+    fn keystore(mut self) {
+        if let Some((path, t)) = self.toml() {
+            for table in ["keystore.primary", "keystore.tls"] {
+                let file = str_leaf(&t, &format!("{table}.file_name"));
+                let pass = str_leaf(&t, &format!("{table}.password"));
+                let explicit = file.is_some() || pass.is_some();
+                if table == "keystore.tls" && !explicit {
+                    continue; // defaults to the primary keystore, reported there
+                }
+                let default_file = file
+                    .as_deref()
+                    .is_none_or(|f| f.ends_with("wso2carbon.jks"));
+                let default_pass = pass.as_deref().is_none_or(|p| p == "wso2carbon");
+                if default_file || default_pass {
+                    let line = t
+                        .line_of(&[table.split('.').next().unwrap_or(""), "primary"])
+                        .or_else(|| {
+                            t.line_of(&format!("{table}.file_name").split('.').collect::<Vec<_>>())
+                        });
+                    let what = if default_file {
+                        "the shipped wso2carbon.jks"
+                    } else {
+                        "the shipped password"
+                    };
+                    self.push(&path, line, format!("[{table}] uses {what}"));
+                }
+            }
+        }
+        self.xml("carbon.xml", |c, path, text, doc| {
+            for sel in [
+                "/Server/Security/KeyStore/Location",
+                "/Server/Security/InternalKeyStore/Location",
+            ] {
+                let Ok(p) = XmlPath::parse(sel) else { continue };
+                for n in p.select(doc.root_element()) {
+                    if n.text().unwrap_or("").trim().ends_with("wso2carbon.jks") {
+                        c.push(
+                            path,
+                            Some(line_of(text, n.range().start)),
+                            format!("{} is the shipped wso2carbon.jks", &sel[8..]),
+                        );
+                    }
+                }
+            }
+        });
+        self.xml("tomcat/catalina-server.xml", |c, path, text, doc| {
+            for n in doc.descendants().filter(|n| n.is_element()) {
+                for attr in ["keystoreFile", "certificateKeystoreFile"] {
+                    if plain_attribute(n, attr).is_some_and(|v| v.ends_with("wso2carbon.jks")) {
+                        c.push(
+                            path,
+                            Some(line_of(text, n.range().start)),
+                            format!("{attr} is the shipped wso2carbon.jks"),
+                        );
+                    }
+                }
+            }
+        });
+    }
+
+    fn plaintext_passwords(mut self) {
+        if let Some((path, t)) = self.toml() {
+            for leaf in t.leaves() {
+                if secret_leaf(&leaf) {
+                    let key = leaf.path.join(".");
+                    self.push(
+                        &path,
+                        Some(leaf.line),
+                        format!("{key} is a plain-text password (use $secret{{alias}})"),
+                    );
+                }
+            }
+        }
+        for rel in [
+            "carbon.xml",
+            "user-mgt.xml",
+            "datasources/master-datasources.xml",
+            "tomcat/catalina-server.xml",
+            "axis2/axis2.xml",
+            "identity/identity.xml",
+        ] {
+            self.xml(rel, |c, path, text, doc| {
+                let mut count = 0;
+                let mut first = None;
+                for n in doc.descendants().filter(|n| n.is_element()) {
+                    let vaulted = n.attributes().any(|a| a.name() == "secretAlias");
+                    let name = n.tag_name().name().to_ascii_lowercase();
+                    let text_secret = name.ends_with("password")
+                        && n.children().all(|c| c.is_text())
+                        && !is_reference(n.text().unwrap_or(""));
+                    let prop_secret = name == "property"
+                        && plain_attribute(n, "name")
+                            .is_some_and(|p| p.to_ascii_lowercase().contains("password"))
+                        && !is_reference(n.text().unwrap_or(""));
+                    let attr_secret = n.attributes().any(|a| {
+                        let an = a.name().to_ascii_lowercase();
+                        (an.ends_with("pass") || an.ends_with("password"))
+                            && !is_reference(a.value())
+                    });
+                    if !vaulted && (text_secret || prop_secret || attr_secret) {
+                        count += 1;
+                        first.get_or_insert(n.range().start);
+                    }
+                }
+                if let Some(pos) = first {
+                    c.push(
+                        path,
+                        Some(line_of(text, pos)),
+                        format!("{count} password value(s) in plain text, not behind Secure Vault"),
+                    );
+                }
+            });
+        }
+    }
+
+    fn h2(mut self) {
+        if let Some((path, t)) = self.toml() {
+            let mut configured = false;
+            for leaf in t.leaves() {
+                if leaf.path.len() == 3 && leaf.path[0] == "database" {
+                    configured = true;
+                    let db = &leaf.path[1];
+                    if db == "local" || db == "registry_db" {
+                        continue;
+                    }
+                    let h2 = match (leaf.path[2].as_str(), &leaf.value) {
+                        ("type", TomlScalar::String(s)) => s.eq_ignore_ascii_case("h2"),
+                        ("url", TomlScalar::String(s)) => s.starts_with("jdbc:h2:"),
+                        _ => false,
+                    };
+                    if h2 {
+                        self.push(
+                            &path,
+                            Some(leaf.line),
+                            format!("[database.{db}] uses embedded H2"),
+                        );
+                    }
+                }
+            }
+            if !configured && matches!(self.home.product, ProductKind::Is | ProductKind::Apim) {
+                self.push(&path, None, "no [database.*] configured: the shared and product databases default to embedded H2");
+            }
+        }
+        self.xml(
+            "datasources/master-datasources.xml",
+            |c, path, text, doc| {
+                for ds in doc.descendants().filter(|n| n.has_tag_name("datasource")) {
+                    let name = child_text(ds, "name").unwrap_or_default();
+                    let url = ds
+                        .descendants()
+                        .find(|n| n.has_tag_name("url"))
+                        .and_then(|n| n.text())
+                        .unwrap_or("")
+                        .trim();
+                    if url.starts_with("jdbc:h2:") && name != "WSO2_CARBON_DB" {
+                        c.push(
+                            path,
+                            Some(line_of(text, ds.range().start)),
+                            format!("datasource {name} uses embedded H2"),
+                        );
+                    }
+                }
+            },
+        );
+    }
+
+    fn ldap(mut self) {
+        if let Some((path, t)) = self.toml() {
+            if let Some(url) = str_leaf(&t, "user_store.connection_url") {
+                if insecure_ldap(&url) {
+                    let line = t.line_of(&["user_store", "connection_url"]);
+                    self.push(
+                        &path,
+                        line,
+                        "[user_store] connection_url is ldap:// (not ldaps://)",
+                    );
+                }
+            }
+        }
+        self.xml("user-mgt.xml", |c, path, text, doc| {
+            for n in doc.descendants().filter(|n| n.has_tag_name("Property")) {
+                let live_store = n
+                    .parent_element()
+                    .is_some_and(|p| p.has_tag_name("UserStoreManager"));
+                if live_store
+                    && plain_attribute(n, "name") == Some("ConnectionURL")
+                    && insecure_ldap(n.text().unwrap_or(""))
+                {
+                    c.push(
+                        path,
+                        Some(line_of(text, n.range().start)),
+                        "user store ConnectionURL is ldap:// (not ldaps://)",
+                    );
+                }
+            }
+        });
+    }
+
+    fn db_users(mut self) {
+        const PRIVILEGED: [&str; 5] = ["root", "sa", "postgres", "system", "sys"];
+        if let Some((path, t)) = self.toml() {
+            for leaf in t.leaves() {
+                if leaf.path.len() == 3 && leaf.path[0] == "database" && leaf.path[2] == "username"
+                {
+                    if let TomlScalar::String(u) = &leaf.value {
+                        if PRIVILEGED.contains(&u.to_ascii_lowercase().as_str()) {
+                            self.push(
+                                &path,
+                                Some(leaf.line),
+                                format!(
+                                    "[database.{}] connects as privileged user {u}",
+                                    leaf.path[1]
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        self.xml(
+            "datasources/master-datasources.xml",
+            |c, path, text, doc| {
+                for n in doc.descendants().filter(|n| n.has_tag_name("username")) {
+                    let u = n.text().unwrap_or("").trim().to_ascii_lowercase();
+                    if PRIVILEGED.contains(&u.as_str()) {
+                        c.push(
+                            path,
+                            Some(line_of(text, n.range().start)),
+                            format!("a datasource connects as privileged user {u}"),
+                        );
+                    }
+                }
+            },
+        );
+    }
+
+    fn jmx(mut self) {
+        if let Some((path, t)) = self.toml() {
+            let start = t.get(&["monitoring", "jmx", "rmi_server_start"]);
+            if !matches!(start, Some(TomlScalar::Bool(false))) {
+                let line = t.line_of(&["monitoring", "jmx", "rmi_server_start"]);
+                self.push(&path, line, "the JMX RMI server starts (set [monitoring.jmx] rmi_server_start = false if unused)");
+            }
+        }
+        let jmx_off = read(&self.home.conf_path("etc/jmx.xml"))
+            .and_then(|t| {
+                let doc = xml::parse(&t).ok()?;
+                let n = doc
+                    .descendants()
+                    .find(|n| n.has_tag_name("StartRMIServer"))?;
+                Some(n.text().unwrap_or("").trim().eq_ignore_ascii_case("false"))
+            })
+            .unwrap_or(false);
+        if jmx_off {
+            return;
+        }
+        self.xml("carbon.xml", |c, path, text, doc| {
+            if let Some(n) = doc
+                .descendants()
+                .find(|n| n.has_tag_name("RMIRegistryPort"))
+            {
+                c.push(
+                    path,
+                    Some(line_of(text, n.range().start)),
+                    "the JMX RMI server is enabled (etc/jmx.xml StartRMIServer)",
+                );
+            }
+        });
+    }
+
+    fn ports(mut self) {
+        if let Some((path, t)) = self.toml() {
+            let offset = t.get(&["server", "offset"]);
+            let zero = match &offset {
+                None => self.home.product != ProductKind::Mi,
+                Some(TomlScalar::Integer(0)) => true,
+                Some(TomlScalar::String(s)) => s.trim() == "0",
+                _ => false,
+            };
+            if zero {
+                let line = t.line_of(&["server", "offset"]);
+                self.push(
+                    &path,
+                    line,
+                    "the server listens on the default, well-known ports (offset 0)",
+                );
+            }
+        }
+        self.xml("carbon.xml", |c, path, text, doc| {
+            if let Some(n) = doc.descendants().find(|n| n.has_tag_name("Offset")) {
+                if n.text().unwrap_or("").trim() == "0"
+                    && n.parent_element().is_some_and(|p| p.has_tag_name("Ports"))
+                {
+                    c.push(
+                        path,
+                        Some(line_of(text, n.range().start)),
+                        "the server listens on the default, well-known ports (Offset 0)",
+                    );
+                }
+            }
+        });
+    }
+
+    #[cfg(unix)]
+    fn permissions(mut self) {
+        use std::os::unix::fs::MetadataExt;
+        let conf = self.home.root.join(self.home.conf);
+        let mut secret_files: Vec<PathBuf> = [
+            "deployment.toml",
+            "user-mgt.xml",
+            "carbon.xml",
+            "datasources/master-datasources.xml",
+            "tomcat/catalina-server.xml",
+            "axis2/axis2.xml",
+            "security/cipher-text.properties",
+            "security/secret-conf.properties",
+        ]
+        .iter()
+        .map(|r| conf.join(r))
+        .collect();
+        if let Ok(entries) = fs::read_dir(self.home.root.join("repository/resources/security")) {
+            secret_files.extend(
+                entries
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|e| e == "jks" || e == "p12")),
+            );
+        }
+        for f in secret_files {
+            if let Ok(meta) = fs::metadata(&f) {
+                if meta.mode() & 0o004 != 0 {
+                    self.push(
+                        &f,
+                        None,
+                        format!(
+                            "holds secrets and is readable by every user (mode {:o})",
+                            meta.mode() & 0o777
+                        ),
+                    );
+                }
+            }
+        }
+        if let Ok(meta) = fs::metadata(&self.home.root) {
+            if meta.uid() == 0 {
+                let root = self.home.root.clone();
+                self.push(
+                    &root,
+                    None,
+                    "the product home is owned by root; run WSO2 as a dedicated unprivileged user",
+                );
+            }
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn permissions(self) {}
+}
+
+fn secret_leaf(leaf: &TomlLeaf) -> bool {
+    let Some(last) = leaf.path.last() else {
+        return false;
+    };
+    let last = last.to_ascii_lowercase();
+    let named = last == "password" || last.ends_with("_password") || last == "key_password";
+    let in_secrets = leaf.path.first().is_some_and(|p| p == "secrets");
+    match &leaf.value {
+        TomlScalar::String(s) => named && !in_secrets && !is_reference(s),
+        _ => false,
+    }
+}
+
+fn child_text(node: roxmltree::Node, name: &str) -> Option<String> {
+    node.children()
+        .find(|c| c.has_tag_name(name))
+        .and_then(|c| c.text())
+        .map(|t| t.trim().to_string())
+}
+
+/// ldap:// to another host; the embedded LDAP on the same host is not on the wire.
+fn insecure_ldap(url: &str) -> bool {
+    let url = url.trim();
+    url.starts_with("ldap://")
+        && !["ldap://localhost", "ldap://127.0.0.1", "ldap://${"]
+            .iter()
+            .any(|p| url.starts_with(p))
+}

@@ -1,0 +1,302 @@
+//! Runs one patch target against one file's current text: the closed set of actions of
+//! DESIGN §5. Each action reads the current state, edits only when it differs, and reads the
+//! result back before handing it on (XML is verified tree against tree by the editor).
+
+use roxmltree::Document;
+
+use crate::catalog::model::ValueType;
+use crate::catalog::{ActionKind, Target};
+use crate::formats::error::ParseError;
+use crate::formats::script::{self, ScriptKind};
+use crate::formats::toml::{self as tomlfmt, TomlFile, TomlScalar};
+use crate::formats::xml::{self, short, Change, Path as XmlPath, XmlOp};
+use crate::formats::{properties, Compare};
+
+/// The text an action works on, with what was already derived from it.
+pub struct Ctx<'a, 'd> {
+    pub text: &'a str,
+    pub doc: Option<&'d Document<'a>>,
+    pub single_byte: bool,
+    pub script: Option<ScriptKind>,
+}
+
+#[derive(Debug)]
+pub struct Edit {
+    pub text: String,
+    pub changes: Vec<Change>,
+}
+
+/// Applies `target` with the expanded `value`; `None` when the file already complies.
+/// `explicit`: the value was given by the user, so "default if absent" becomes "equal".
+pub fn run(
+    target: &Target,
+    value: &str,
+    explicit: bool,
+    ctx: &Ctx,
+) -> Result<Option<Edit>, ParseError> {
+    let mut target = std::borrow::Cow::Borrowed(target);
+    if explicit && target.compare == Compare::DefaultIfAbsent {
+        target.to_mut().compare = Compare::Equal;
+    }
+    let target = target.as_ref();
+    match target.action {
+        ActionKind::XmlAttr | ActionKind::XmlText => xml_action(target, value, ctx),
+        ActionKind::TomlKey => toml_key(target, value, ctx.text),
+        ActionKind::JvmFlag | ActionKind::JvmHeap => jvm(target, value, ctx),
+        ActionKind::Property => property(target, value, ctx.text),
+        ActionKind::Log4j2Counter => log4j2_counter(target, ctx.text),
+    }
+}
+
+/// The current value a target looks at, for deciding whether a missing value matters.
+pub fn current(target: &Target, text: &str, doc: Option<&Document>) -> Option<String> {
+    match target.action {
+        ActionKind::XmlAttr | ActionKind::XmlText => {
+            let path = XmlPath::parse(target.select.as_deref()?).ok()?;
+            let node = *path.select(doc?.root_element()).first()?;
+            match &target.attr {
+                Some(a) if target.action == ActionKind::XmlAttr => {
+                    xml::plain_attribute(node, a).map(str::to_string)
+                }
+                _ => Some(node.text().unwrap_or("").trim().to_string()),
+            }
+        }
+        ActionKind::TomlKey => {
+            let file = TomlFile::parse(text).ok()?;
+            let key = target.key.as_deref()?;
+            std::iter::once(key)
+                .chain(target.aliases.iter().map(String::as_str))
+                .find_map(|k| file.get(&split_key(k)))
+                .map(|v| scalar_text(&v))
+        }
+        _ => None,
+    }
+}
+
+fn xml_action(target: &Target, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ParseError> {
+    let Some(doc) = ctx.doc else {
+        return Ok(None);
+    };
+    let select = target.select.as_deref().unwrap_or("/");
+    // Selectors are checked when the catalog loads; this is unreachable for built-in patches.
+    let path = XmlPath::parse(select).map_err(|e| ParseError::new(1, 1, e.to_string()))?;
+    let op = match target.action {
+        ActionKind::XmlAttr => XmlOp::Attr {
+            path: &path,
+            attr: target.attr.as_deref().unwrap_or(""),
+            value,
+            compare: target.compare,
+        },
+        _ => XmlOp::Text {
+            path: &path,
+            value,
+            compare: target.compare,
+            create: target.create,
+        },
+    };
+    Ok(
+        xml::plan(ctx.text, doc, &op, ctx.single_byte)?.map(|e| Edit {
+            text: e.text,
+            changes: e.changes,
+        }),
+    )
+}
+
+pub fn split_key(key: &str) -> Vec<&str> {
+    key.split('.').collect()
+}
+
+fn scalar_text(v: &TomlScalar) -> String {
+    match v {
+        TomlScalar::String(s) => s.clone(),
+        TomlScalar::Integer(i) => i.to_string(),
+        TomlScalar::Bool(b) => b.to_string(),
+        TomlScalar::Float(f) => f.to_string(),
+        TomlScalar::Other(raw) => raw.clone(),
+    }
+}
+
+fn toml_key(target: &Target, value: &str, text: &str) -> Result<Option<Edit>, ParseError> {
+    let file = TomlFile::parse(text)?;
+    let key = target.key.as_deref().unwrap_or("");
+    let desired = match target.value_type {
+        ValueType::String => TomlScalar::String(value.to_string()),
+        ValueType::Integer => TomlScalar::Integer(value.trim().parse().map_err(|_| {
+            ParseError::new(1, 1, format!("`{value}` is not an integer (for {key})"))
+        })?),
+        ValueType::Bool => TomlScalar::Bool(value.trim() == "true"),
+    };
+    // Alias spellings the product's key-mappings.json moves onto the key are edited in place.
+    let mut present: Vec<&str> = std::iter::once(key)
+        .chain(target.aliases.iter().map(String::as_str))
+        .filter(|k| file.get(&split_key(k)).is_some())
+        .collect();
+    if present.is_empty() {
+        let default_ok = target
+            .product_default
+            .as_deref()
+            .is_some_and(|d| target.compare.satisfied(d, value));
+        if default_ok || target.compare == Compare::OnlyIfPresent {
+            return Ok(None);
+        }
+        present.push(key);
+    }
+    let mut new_text = text.to_string();
+    let mut changes = Vec::new();
+    for k in present {
+        let path = split_key(k);
+        let parsed = TomlFile::parse(&new_text)?;
+        let current = parsed.get(&path);
+        if current
+            .as_ref()
+            .is_some_and(|c| target.compare.satisfied(&scalar_text(c), value))
+        {
+            continue;
+        }
+        let edited = tomlfmt::set(&new_text, &path, &desired)?;
+        let reread = TomlFile::parse(&edited)?;
+        if reread.get(&path).as_ref() != Some(&desired) {
+            return Err(ParseError::new(
+                1,
+                1,
+                format!("internal check failed: {k} does not read back"),
+            ));
+        }
+        changes.push(Change {
+            line: reread.line_of(&path).unwrap_or(1),
+            what: format!(
+                "{k}: {} → {}",
+                current.map_or("(absent)".into(), |c| short(&scalar_text(&c))),
+                short(value)
+            ),
+        });
+        new_text = edited;
+    }
+    Ok((!changes.is_empty()).then_some(Edit {
+        text: new_text,
+        changes,
+    }))
+}
+
+fn jvm(target: &Target, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ParseError> {
+    let Some(kind) = ctx.script else {
+        return Ok(None);
+    };
+    let flag = target.flag.as_deref().unwrap_or("");
+    let text = ctx.text;
+    let (new_text, before) = if target.action == ActionKind::JvmHeap {
+        let (xms, xmx) = script::heap(text, kind);
+        let is_xms = flag == "-Xms";
+        let current = if is_xms { xms } else { xmx };
+        if current.as_deref() == Some(value) {
+            return Ok(None);
+        }
+        let (a, b) = if is_xms {
+            (Some(value), None)
+        } else {
+            (None, Some(value))
+        };
+        (script::set_heap(text, kind, a, b)?, current)
+    } else {
+        let only_if_present = target.compare == Compare::OnlyIfPresent;
+        let current = script::flags(text, kind)?
+            .into_iter()
+            .find(|f| f.name == flag)
+            .map(|f| f.value.unwrap_or_default());
+        (
+            script::set_flag(text, kind, flag, value, only_if_present)?,
+            current,
+        )
+    };
+    if new_text == text {
+        return Ok(None);
+    }
+    if target.action == ActionKind::JvmFlag {
+        let back = script::flags(&new_text, kind)?;
+        if !back
+            .iter()
+            .any(|f| f.name == flag && f.value.as_deref() == Some(value))
+        {
+            return Err(ParseError::new(
+                1,
+                1,
+                format!("internal check failed: {flag} does not read back"),
+            ));
+        }
+    }
+    let line = first_changed_line(text, &new_text);
+    let what = match before {
+        Some(b) => format!("{flag}: {} → {}", short(&b), short(value)),
+        None => format!("{flag}: (absent) → {}", short(value)),
+    };
+    Ok(Some(Edit {
+        text: new_text,
+        changes: vec![Change { line, what }],
+    }))
+}
+
+fn property(target: &Target, value: &str, text: &str) -> Result<Option<Edit>, ParseError> {
+    let key = target.key.as_deref().unwrap_or("");
+    if let Some(req) = &target.requires_key {
+        if properties::get(text, req).is_none() {
+            return Ok(None);
+        }
+    }
+    let current = properties::get(text, key);
+    match &current {
+        Some(c) if target.compare.satisfied(c, value) => return Ok(None),
+        Some(c) if target.accept.iter().any(|a| a == c.trim()) => return Ok(None),
+        None if target.compare == Compare::OnlyIfPresent => return Ok(None),
+        _ => {}
+    }
+    let new_text = properties::set(text, key, value);
+    if properties::get(&new_text, key).as_deref() != Some(value) {
+        return Err(ParseError::new(
+            1,
+            1,
+            format!("internal check failed: {key} does not read back"),
+        ));
+    }
+    let line = properties::line_of(&new_text, key).unwrap_or(1);
+    let what = match current {
+        Some(c) => format!("{key}: {} → {}", short(&c), short(value)),
+        None => format!("{key}: (absent) → {}", short(value)),
+    };
+    Ok(Some(Edit {
+        text: new_text,
+        changes: vec![Change { line, what }],
+    }))
+}
+
+/// log4j2 `filePattern` needs `%i`, or same-day size rollovers overwrite each other.
+fn log4j2_counter(target: &Target, text: &str) -> Result<Option<Edit>, ParseError> {
+    let key = target.key.as_deref().unwrap_or("");
+    let Some(pattern) = properties::get(text, key) else {
+        return Ok(None);
+    };
+    if pattern.contains("%i") {
+        return Ok(None);
+    }
+    let file_start = pattern.rfind('/').map_or(0, |i| i + 1);
+    let new_pattern = match pattern[file_start..].rfind('.') {
+        Some(dot) if dot > 0 => {
+            let at = file_start + dot;
+            format!("{}-%i{}", &pattern[..at], &pattern[at..])
+        }
+        _ => format!("{pattern}-%i"),
+    };
+    let new_text = properties::set(text, key, &new_pattern);
+    Ok(Some(Edit {
+        changes: vec![Change {
+            line: properties::line_of(&new_text, key).unwrap_or(1),
+            what: format!("{key}: {} → {}", short(&pattern), short(&new_pattern)),
+        }],
+        text: new_text,
+    }))
+}
+
+/// 1-based number of the first line that differs.
+pub fn first_changed_line(a: &str, b: &str) -> usize {
+    let prefix = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    a[..prefix.min(a.len())].matches('\n').count() + 1
+}

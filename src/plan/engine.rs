@@ -1,0 +1,433 @@
+//! Builds one node's plan: resolves each patch target to files, folds the targets over each
+//! file's text in catalog order (one step per patch), and runs the detect-only checks.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::actions::{self, Edit};
+use super::{FilePlan, Finding, FindingKind, NodePlan, Step};
+use crate::catalog::{Catalog, Missing, Patch, Safety, Target, Values};
+use crate::discover::{Model, ProductHome};
+use crate::formats::error::ParseError;
+use crate::formats::script::{self, ScriptKind};
+use crate::formats::text::Decoded;
+use crate::formats::xml;
+
+/// What a run plans with: the selected patches and whether unsafe fixes are included.
+pub struct Settings<'c> {
+    pub catalog: &'c Catalog,
+    pub patches: Vec<&'c Patch>,
+    pub unsafe_fixes: bool,
+    /// Paths are shown relative to this directory.
+    pub cwd: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Apply,
+    Skip,
+    /// Skip this and every later change of the run.
+    Stop,
+}
+
+/// Decides whether each planned step is taken, and may supply missing values.
+/// `check`, `diff` and `fix --yes` take every step; interactive `fix` asks.
+pub trait Decide {
+    fn decide(&mut self, node: &str, patch: &Patch, file: &str, step: &Step) -> Decision;
+    fn value(&mut self, _node: &str, _name: &str) -> Option<String> {
+        None
+    }
+}
+
+/// Takes every step.
+pub struct TakeAll;
+
+impl Decide for TakeAll {
+    fn decide(&mut self, _: &str, _: &Patch, _: &str, _: &Step) -> Decision {
+        Decision::Apply
+    }
+}
+
+struct Work<'c> {
+    path: PathBuf,
+    ops: Vec<(&'c Patch, &'c Target)>,
+}
+
+pub fn plan_home(
+    home: ProductHome,
+    settings: &Settings,
+    values: &Values,
+    decide: &mut dyn Decide,
+) -> NodePlan {
+    let display = display_path(&home.root, &settings.cwd);
+    let mut node = NodePlan {
+        display,
+        files: Vec::new(),
+        findings: Vec::new(),
+        error: None,
+        home,
+    };
+    let mut values = values.clone();
+    let mut work: Vec<Work> = Vec::new();
+    let mut stopped = false;
+    for &patch in &settings.patches {
+        if patch.safety == Safety::Manual {
+            continue;
+        }
+        for target in &patch.targets {
+            if !target.when.holds(&node.home) {
+                continue;
+            }
+            for path in target_files(&node.home, &target.file) {
+                if node.home.model == Model::Toml && node.home.is_regenerated(&path) {
+                    let file = display_path(&path, &settings.cwd);
+                    warn_regenerated(&mut node, patch, file);
+                    continue;
+                }
+                match work.iter_mut().find(|w| w.path == path) {
+                    Some(w) => w.ops.push((patch, target)),
+                    None => work.push(Work {
+                        path,
+                        ops: vec![(patch, target)],
+                    }),
+                }
+            }
+        }
+    }
+    for w in work {
+        let display = display_path(&w.path, &settings.cwd);
+        let original = match fs::read(&w.path) {
+            Ok(b) => b,
+            Err(e) => {
+                node.error = Some(format!("{display}: {e}"));
+                break;
+            }
+        };
+        let decoded = Decoded::decode(&original);
+        let mut file = FilePlan {
+            path: w.path,
+            display,
+            original,
+            decoded,
+            steps: Vec::new(),
+        };
+        let fold = Fold {
+            settings,
+            node_display: node.display.clone(),
+            values: &mut values,
+            decide,
+            stopped: &mut stopped,
+            findings: &mut node.findings,
+            needs_reported: BTreeSet::new(),
+        };
+        if let Err(e) = fold.run(&mut file, &w.ops) {
+            node.error = Some(format!(
+                "{}:{}:{}: {}",
+                file.display, e.line, e.col, e.message
+            ));
+            break;
+        }
+        node.files.push(file);
+    }
+    if node.error.is_some() {
+        // All-or-nothing: a node with any unreadable file plans no change at all.
+        node.files.clear();
+        node.findings.retain(|f| f.kind == FindingKind::Manual);
+        return node;
+    }
+    for &patch in &settings.patches {
+        if let Some(handler) = &patch.detect {
+            let found = crate::catalog::detect::run(handler, &node.home);
+            for d in found {
+                node.findings.push(Finding {
+                    id: patch.id.clone(),
+                    kind: FindingKind::Manual,
+                    severity: patch.severity,
+                    safety: patch.safety,
+                    node: node.display.clone(),
+                    file: d.file.as_deref().map(|f| display_path(f, &settings.cwd)),
+                    line: d.line,
+                    message: format!("{}: {}", patch.title, d.message),
+                    guidance: patch.guidance.clone(),
+                });
+            }
+        }
+    }
+    node
+}
+
+fn warn_regenerated(node: &mut NodePlan, patch: &Patch, file: String) {
+    if node
+        .findings
+        .iter()
+        .any(|f| f.id == patch.id && f.file.as_deref() == Some(&file))
+    {
+        return;
+    }
+    node.findings.push(Finding {
+        id: patch.id.clone(),
+        kind: FindingKind::Warning,
+        severity: patch.severity,
+        safety: patch.safety,
+        node: node.display.clone(),
+        file: Some(file),
+        line: None,
+        message: "the product regenerates this file from deployment.toml at start-up; it is not edited (a hand edit here would be lost)".into(),
+        guidance: None,
+    });
+}
+
+struct Fold<'a, 'c> {
+    settings: &'a Settings<'c>,
+    node_display: String,
+    values: &'a mut Values,
+    decide: &'a mut dyn Decide,
+    stopped: &'a mut bool,
+    findings: &'a mut Vec<Finding>,
+    needs_reported: BTreeSet<String>,
+}
+
+/// The edits of the patch currently being folded into a file.
+struct Open<'c> {
+    patch: &'c Patch,
+    before: String,
+    changes: Vec<xml::Change>,
+}
+
+enum Next {
+    Edit(usize, Edit),
+    Boundary,
+    Done,
+}
+
+impl<'c> Fold<'_, 'c> {
+    fn run(
+        mut self,
+        file: &mut FilePlan,
+        ops: &[(&'c Patch, &'c Target)],
+    ) -> Result<(), ParseError> {
+        let is_xml = file.path.extension().is_some_and(|e| e == "xml");
+        let single_byte = file.decoded.single_byte_encoding();
+        let script_kind = ScriptKind::from_path(&file.path);
+        let mut text = file.decoded.text.clone();
+        let mut open: Option<Open> = None;
+        let mut j = 0;
+        loop {
+            let next: Next = {
+                let doc = if is_xml {
+                    Some(xml::parse(&text)?)
+                } else {
+                    None
+                };
+                let mut next = Next::Done;
+                while j < ops.len() {
+                    let (patch, target) = ops[j];
+                    if open.as_ref().is_some_and(|o| o.patch.id != patch.id) {
+                        next = Next::Boundary;
+                        break;
+                    }
+                    let template = target.value.as_deref().unwrap_or("");
+                    let value = match self.values.expand(template, &self.settings.catalog.values) {
+                        Ok(v) => v,
+                        Err(m) => {
+                            if let Some(v) = self.decide.value(&self.node_display, &m.name) {
+                                self.values.given.insert(m.name, v);
+                                continue; // the same op again, now with its value
+                            }
+                            let current = actions::current(target, &text, doc.as_ref());
+                            self.report_missing(file, patch, target, &m, current.as_deref());
+                            j += 1;
+                            continue;
+                        }
+                    };
+                    let ctx = actions::Ctx {
+                        text: &text,
+                        doc: doc.as_ref(),
+                        single_byte,
+                        script: script_kind,
+                    };
+                    let explicit = self.values.explicit(template);
+                    match actions::run(target, &value, explicit, &ctx)? {
+                        Some(edit) => {
+                            next = Next::Edit(j, edit);
+                            break;
+                        }
+                        None => j += 1,
+                    }
+                }
+                next
+            };
+            match next {
+                Next::Edit(k, edit) => {
+                    let o = open.get_or_insert_with(|| Open {
+                        patch: ops[k].0,
+                        before: text.clone(),
+                        changes: Vec::new(),
+                    });
+                    o.changes.extend(edit.changes);
+                    text = edit.text;
+                    j = k + 1;
+                }
+                Next::Boundary | Next::Done => {
+                    if let Some(o) = open.take() {
+                        text = self.close(file, o, text);
+                    }
+                    if matches!(next, Next::Done) {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the open patch: records its step and finding, or reverts it when it is unsafe,
+    /// declined or the run was stopped. Returns the text to continue from.
+    fn close(&mut self, file: &mut FilePlan, open: Open<'c>, text: String) -> String {
+        let patch = open.patch;
+        let line = open.changes.iter().map(|c| c.line).min();
+        let what: Vec<_> = open.changes.iter().map(|c| c.what.as_str()).collect();
+        let step = Step {
+            patch: patch.id.clone(),
+            before: open.before,
+            after: text,
+            changes: open.changes.clone(),
+        };
+        let fixable = patch.safety == Safety::Safe || self.settings.unsafe_fixes;
+        let kind = if fixable {
+            FindingKind::Fix
+        } else {
+            FindingKind::UnsafeFix
+        };
+        self.findings.push(Finding {
+            id: patch.id.clone(),
+            kind,
+            severity: patch.severity,
+            safety: patch.safety,
+            node: self.node_display.clone(),
+            file: Some(file.display.clone()),
+            line,
+            message: format!("{}: {}", patch.title, what.join("; ")),
+            guidance: (!fixable).then(|| {
+                "unsafe fix: apply with --unsafe-fixes after reading `wso2-harden explain`"
+                    .to_string()
+            }),
+        });
+        if !fixable || *self.stopped {
+            return step.before;
+        }
+        match self
+            .decide
+            .decide(&self.node_display, patch, &file.display, &step)
+        {
+            Decision::Apply => {
+                let after = step.after.clone();
+                file.steps.push(step);
+                after
+            }
+            Decision::Skip => step.before,
+            Decision::Stop => {
+                *self.stopped = true;
+                step.before
+            }
+        }
+    }
+
+    fn report_missing(
+        &mut self,
+        file: &FilePlan,
+        patch: &Patch,
+        target: &Target,
+        missing: &crate::catalog::MissingValue,
+        current: Option<&str>,
+    ) {
+        if missing.missing == Missing::Skip {
+            return;
+        }
+        let spec = self.settings.catalog.values.get(&missing.name);
+        let configured = current.map(str::trim).is_some_and(|c| {
+            !c.is_empty() && !spec.is_some_and(|s| s.unset.iter().any(|u| u == c))
+        });
+        if configured
+            || !self
+                .needs_reported
+                .insert(format!("{}/{}", patch.id, missing.name))
+        {
+            return;
+        }
+        let what = target
+            .select
+            .as_deref()
+            .or(target.key.as_deref())
+            .unwrap_or(&file.display);
+        self.findings.push(Finding {
+            id: patch.id.clone(),
+            kind: FindingKind::NeedsValue,
+            severity: patch.severity,
+            safety: patch.safety,
+            node: self.node_display.clone(),
+            file: Some(file.display.clone()),
+            line: None,
+            message: format!(
+                "{}: needs a value for `{}` ({what} is {}); give it with --set {}=… or in the policy file",
+                patch.title,
+                missing.name,
+                current.map_or("absent".to_string(), |c| format!("\"{c}\"")),
+                missing.name
+            ),
+            guidance: None,
+        });
+    }
+}
+
+/// The existing files a target names in this home.
+fn target_files(home: &ProductHome, spec: &str) -> Vec<PathBuf> {
+    match spec {
+        "@startup-sh" | "@startup-bat" => {
+            let ext = if spec == "@startup-sh" { "sh" } else { "bat" };
+            let Ok(entries) = fs::read_dir(home.root.join("bin")) else {
+                return Vec::new();
+            };
+            let mut files: Vec<PathBuf> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == ext) && launches_jvm(p))
+                .collect();
+            files.sort();
+            files
+        }
+        _ => {
+            let rel = spec.replace("{conf}", home.conf);
+            let path = home.root.join(rel);
+            if path.is_file() {
+                vec![path]
+            } else {
+                Vec::new()
+            }
+        }
+    }
+}
+
+fn launches_jvm(path: &Path) -> bool {
+    let (Some(kind), Ok(bytes)) = (ScriptKind::from_path(path), fs::read(path)) else {
+        return false;
+    };
+    script::has_launch(&Decoded::decode(&bytes).text, kind)
+}
+
+/// A path as the user should see it: relative to `cwd` when below it, `./` dropped.
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    let rel = if path.is_absolute() {
+        path.strip_prefix(cwd).unwrap_or(path)
+    } else {
+        path
+    };
+    let s = rel.to_string_lossy().replace('\\', "/");
+    let s = s.trim_start_matches("./");
+    if s.is_empty() {
+        ".".into()
+    } else {
+        s.to_string()
+    }
+}

@@ -1,0 +1,118 @@
+//! The plan: for every product home, the file changes the selected patches make and the
+//! findings they raise. `check`, `diff` and `fix` all read the same plan.
+
+mod actions;
+mod engine;
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+pub use engine::{display_path, plan_home, Decide, Decision, Settings, TakeAll};
+
+use crate::catalog::{Safety, Severity};
+use crate::discover::ProductHome;
+use crate::formats::text::Decoded;
+use crate::formats::xml::Change;
+
+#[derive(Debug)]
+pub struct Plan {
+    pub nodes: Vec<NodePlan>,
+}
+
+#[derive(Debug)]
+pub struct NodePlan {
+    pub home: ProductHome,
+    /// The home as shown to the user (relative to the current directory when possible).
+    pub display: String,
+    pub files: Vec<FilePlan>,
+    pub findings: Vec<Finding>,
+    /// Set when any file of the node could not be read or planned: nothing of it is written.
+    pub error: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct FilePlan {
+    pub path: PathBuf,
+    /// Path for reports and diff headers.
+    pub display: String,
+    pub original: Vec<u8>,
+    pub decoded: Decoded,
+    /// One step per patch that changes this file, in catalog order.
+    pub steps: Vec<Step>,
+}
+
+/// The change one patch makes to one file.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub patch: String,
+    /// Decoded text before and after this step.
+    pub before: String,
+    pub after: String,
+    pub changes: Vec<Change>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// A fix is planned (it is in the diff).
+    Fix,
+    /// A fix exists but is unsafe; it is planned only with `--unsafe-fixes`.
+    UnsafeFix,
+    /// The fix needs a value nobody gave (`--set name=…`).
+    NeedsValue,
+    /// Detect-only: an operator must act.
+    Manual,
+    /// Not an edit: something the operator should know (a file the product regenerates).
+    Warning,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub id: String,
+    pub kind: FindingKind,
+    pub severity: Severity,
+    pub safety: Safety,
+    pub node: String,
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub guidance: Option<String>,
+}
+
+impl FilePlan {
+    /// The decoded text after every step.
+    pub fn final_text(&self) -> &str {
+        self.steps.last().map_or(&self.decoded.text, |s| &s.after)
+    }
+
+    /// The bytes `fix` writes.
+    pub fn final_bytes(&self) -> Result<Vec<u8>, crate::formats::text::EncodeError> {
+        self.decoded.encode(self.final_text())
+    }
+}
+
+impl NodePlan {
+    pub fn changed_files(&self) -> impl Iterator<Item = &FilePlan> {
+        self.files.iter().filter(|f| !f.steps.is_empty())
+    }
+
+    /// Findings that keep `check` from passing (warnings do not).
+    pub fn open_findings(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.kind != FindingKind::Warning)
+            .count()
+    }
+}
+
+impl Plan {
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.nodes.iter().flat_map(|n| n.findings.iter())
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.nodes.iter().any(|n| n.error.is_some())
+    }
+}

@@ -1,0 +1,227 @@
+//! The policy file `wso2-harden.toml`: which patches, and the values they read, globally and
+//! per node. Precedence: `--set` > `[nodes."<glob>"]` > `[values]` > patch defaults.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobMatcher};
+use toml_edit::{ImDocument, Item, Value};
+
+use crate::catalog::Catalog;
+use crate::formats::error::line_col;
+
+pub const FILE_NAME: &str = "wso2-harden.toml";
+
+#[derive(Debug, thiserror::Error)]
+#[error("{path}:{line}:{col}: {message}")]
+pub struct PolicyError {
+    pub path: String,
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Policy {
+    pub path: PathBuf,
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub unsafe_fixes: bool,
+    pub values: BTreeMap<String, String>,
+    pub nodes: Vec<NodeSection>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NodeSection {
+    pub pattern: String,
+    matcher: GlobMatcher,
+    pub values: BTreeMap<String, String>,
+}
+
+pub const EXAMPLE: &str = r#"# wso2-harden.toml — policy for `wso2-harden check|diff|fix`.
+# Found in the current directory, or given with --policy FILE. --set KEY=VALUE overrides it.
+
+# Patches to run (default: every patch marked default; see `wso2-harden patches`).
+# select = ["tls-protocols", "tls-ciphers", "server-header", "hostname"]
+# Patches to leave out.
+ignore = []
+# Also apply fixes marked unsafe (they can lock out clients or browsers).
+unsafe_fixes = false
+
+[values]
+# hostname = "idp.example.com"          # carbon.xml HostName/MgtHostName, [server] hostname
+# server_header = "Server"               # Tomcat Server response header
+# tls_protocols = "TLSv1.2"              # HTTPS connector and PassThrough listener
+# ciphers = "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,..."
+# session_id_length = "32"               # raised only, never lowered
+# log_max_file_size = "10MB"
+# log_max_backup_index = "20"
+# session_cleanup_chunk_size = "8192"
+# jvm_xms = "512m"
+# jvm_xmx = "2048m"
+
+# Per node: a path or glob relative to this file; overrides [values].
+# [nodes."nodes/is-1"]
+# hostname = "is-1.example.com"
+# [nodes."nodes/gw-*"]
+# hostname = "gw.example.com"
+"#;
+
+impl Policy {
+    /// `--policy FILE`, else `wso2-harden.toml` in `cwd` when present.
+    pub fn find(
+        explicit: Option<&Path>,
+        cwd: &Path,
+        catalog: &Catalog,
+    ) -> Result<Option<Policy>, PolicyError> {
+        match explicit {
+            Some(p) => Policy::load(p, catalog).map(Some),
+            None => {
+                let p = cwd.join(FILE_NAME);
+                if p.is_file() {
+                    Policy::load(&p, catalog).map(Some)
+                } else {
+                    Ok(None)
+                }
+            }
+        }
+    }
+
+    pub fn load(path: &Path, catalog: &Catalog) -> Result<Policy, PolicyError> {
+        let shown = path.display().to_string();
+        let text = fs::read_to_string(path).map_err(|e| PolicyError {
+            path: shown.clone(),
+            line: 1,
+            col: 1,
+            message: e.to_string(),
+        })?;
+        Policy::parse(&text, path, catalog)
+    }
+
+    pub fn parse(text: &str, path: &Path, catalog: &Catalog) -> Result<Policy, PolicyError> {
+        let shown = path.display().to_string();
+        let err = |span: Option<std::ops::Range<usize>>, message: String| {
+            let (line, col) = line_col(text, span.map_or(0, |s| s.start));
+            PolicyError {
+                path: shown.clone(),
+                line,
+                col,
+                message,
+            }
+        };
+        let doc = ImDocument::parse(text).map_err(|e| err(e.span(), e.message().to_string()))?;
+        let mut policy = Policy {
+            path: path.to_path_buf(),
+            ..Policy::default()
+        };
+        for (key, item) in doc.as_table().iter() {
+            let span = doc.as_table().key(key).and_then(|k| k.span());
+            match key {
+                "select" | "ignore" => {
+                    let ids = string_list(item).ok_or_else(|| err(span.clone(), format!("`{key}` is a list of patch ids")))?;
+                    for id in &ids {
+                        if catalog.get(id).is_none() {
+                            return Err(err(item.span().or(span.clone()), format!("unknown patch id `{id}`")));
+                        }
+                    }
+                    if key == "select" {
+                        policy.select = ids;
+                    } else {
+                        policy.ignore = ids;
+                    }
+                }
+                "unsafe_fixes" => {
+                    policy.unsafe_fixes = item
+                        .as_bool()
+                        .ok_or_else(|| err(span.clone(), "`unsafe_fixes` is true or false".into()))?;
+                }
+                "values" => policy.values = value_table(item, catalog, &err)?,
+                "nodes" => {
+                    let table = item
+                        .as_table_like()
+                        .ok_or_else(|| err(span.clone(), "`nodes` holds [nodes.\"<path or glob>\"] tables".into()))?;
+                    for (pattern, section) in table.iter() {
+                        let pspan = table.get_key_value(pattern).and_then(|(k, _)| k.span());
+                        let glob = Glob::new(pattern.trim_end_matches('/'))
+                            .map_err(|e| err(pspan.clone(), format!("bad node pattern: {e}")))?;
+                        policy.nodes.push(NodeSection {
+                            pattern: pattern.to_string(),
+                            matcher: glob.compile_matcher(),
+                            values: value_table(section, catalog, &err)?,
+                        });
+                    }
+                }
+                other => {
+                    return Err(err(
+                        span,
+                        format!("unknown key `{other}` (expected select, ignore, unsafe_fixes, [values], [nodes.\"…\"])"),
+                    ))
+                }
+            }
+        }
+        Ok(policy)
+    }
+
+    /// `[values]` overlaid with every node section matching `home` (in file order).
+    pub fn values_for(&self, home: &Path) -> BTreeMap<String, String> {
+        let mut values = self.values.clone();
+        if self.nodes.is_empty() {
+            return values;
+        }
+        let base = self.path.parent().unwrap_or(Path::new("."));
+        let (Ok(base), Ok(home)) = (fs::canonicalize(base), fs::canonicalize(home)) else {
+            return values;
+        };
+        let Ok(rel) = home.strip_prefix(&base) else {
+            return values;
+        };
+        for node in &self.nodes {
+            if node.matcher.is_match(rel) {
+                values.extend(node.values.clone());
+            }
+        }
+        values
+    }
+}
+
+fn string_list(item: &Item) -> Option<Vec<String>> {
+    item.as_array()?
+        .iter()
+        .map(|v| v.as_str().map(str::to_string))
+        .collect()
+}
+
+fn value_table(
+    item: &Item,
+    catalog: &Catalog,
+    err: &dyn Fn(Option<std::ops::Range<usize>>, String) -> PolicyError,
+) -> Result<BTreeMap<String, String>, PolicyError> {
+    let table = item
+        .as_table_like()
+        .ok_or_else(|| err(item.span(), "expected a table of values".into()))?;
+    let mut out = BTreeMap::new();
+    for (name, v) in table.iter() {
+        let span = table.get_key_value(name).and_then(|(k, _)| k.span());
+        if !catalog.values.contains_key(name) {
+            let known: Vec<_> = catalog.values.keys().map(String::as_str).collect();
+            return Err(err(
+                span,
+                format!("unknown value `{name}` (known: {})", known.join(", ")),
+            ));
+        }
+        let value = match v.as_value() {
+            Some(Value::String(s)) => s.value().clone(),
+            Some(Value::Integer(i)) => i.value().to_string(),
+            Some(Value::Boolean(b)) => b.value().to_string(),
+            _ => {
+                return Err(err(
+                    span,
+                    format!("`{name}` must be a string, integer or boolean"),
+                ))
+            }
+        };
+        out.insert(name.to_string(), value);
+    }
+    Ok(out)
+}
