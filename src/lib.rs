@@ -1,3 +1,10 @@
 //! wso2-harden: production-hardens WSO2 Carbon servers with byte-minimal config edits.
 
+pub mod apply;
+pub mod catalog;
+pub mod cli;
+pub mod discover;
 pub mod formats;
+pub mod plan;
+pub mod policy;
+pub mod render;

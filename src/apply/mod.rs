@@ -1,0 +1,115 @@
+//! Writing a plan: every file of a node is encoded and checked against the disk before the
+//! first write; originals go to a backup set; each write is atomic and read back.
+
+pub mod backup;
+pub mod prompt;
+pub mod rollback;
+pub mod write;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use backup::{BackedUpFile, Manifest};
+
+use crate::plan::NodePlan;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error("{0}: changed on disk since it was planned; nothing of this product home was written")]
+    ChangedSincePlanned(String),
+    #[error("{file}: {message}; nothing of this product home was written")]
+    Prepare { file: String, message: String },
+    #[error("{file}: backup failed: {source}; nothing of this product home was written")]
+    Backup {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Write(#[from] write::WriteError),
+    #[error("{0}: does not read back as written")]
+    Verify(String),
+}
+
+/// What was written for one node.
+#[derive(Debug, Default)]
+pub struct Applied {
+    pub files: Vec<String>,
+    pub backup: Option<PathBuf>,
+}
+
+/// Writes every changed file of `node`. Either all files are prepared and verified, or
+/// nothing is written; each single write is atomic.
+pub fn apply_node(
+    node: &NodePlan,
+    backup: bool,
+    run_id: Option<&str>,
+) -> Result<Applied, ApplyError> {
+    let mut prepared = Vec::new();
+    for file in node.changed_files() {
+        let new = file.final_bytes().map_err(|e| ApplyError::Prepare {
+            file: file.display.clone(),
+            message: e.to_string(),
+        })?;
+        let on_disk = fs::read(&file.path).map_err(|e| ApplyError::Prepare {
+            file: file.display.clone(),
+            message: e.to_string(),
+        })?;
+        if on_disk != file.original {
+            return Err(ApplyError::ChangedSincePlanned(file.display.clone()));
+        }
+        let mode = fs::metadata(&file.path)
+            .map(|m| backup::mode_of(&m))
+            .unwrap_or(0o644);
+        prepared.push((file, new, mode));
+    }
+    if prepared.is_empty() {
+        return Ok(Applied::default());
+    }
+    let root = &node.home.root;
+    let mut applied = Applied::default();
+    if backup {
+        let run_id = run_id.map_or_else(|| backup::new_run_id(root), str::to_string);
+        let manifest = Manifest {
+            run_id,
+            time: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            files: prepared
+                .iter()
+                .map(|(f, new, mode)| BackedUpFile {
+                    path: rel_to_home(root, &f.path),
+                    sha256_before: backup::sha256_hex(&f.original),
+                    sha256_after: backup::sha256_hex(new),
+                    mode: *mode,
+                })
+                .collect(),
+            rolled_back: None,
+        };
+        let originals: Vec<_> = prepared
+            .iter()
+            .map(|(f, _, _)| (f.path.clone(), f.original.clone()))
+            .collect();
+        let dir = backup::write_set(root, &manifest, &originals).map_err(|source| {
+            ApplyError::Backup {
+                file: node.display.clone(),
+                source,
+            }
+        })?;
+        applied.backup = Some(dir);
+    }
+    for (file, new, _) in &prepared {
+        write::atomic_write(&file.path, new)?;
+        if fs::read(&file.path).ok().as_deref() != Some(new.as_slice()) {
+            return Err(ApplyError::Verify(file.display.clone()));
+        }
+        applied.files.push(file.display.clone());
+    }
+    Ok(applied)
+}
+
+pub fn rel_to_home(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}

@@ -1,0 +1,135 @@
+//! The text report of `check` (and the summary `fix` prints).
+
+use std::fmt::Write;
+
+use super::{Style, BOLD, CYAN, DIM, RED, YELLOW};
+use crate::plan::{Finding, FindingKind, NodePlan, Plan};
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub nodes: usize,
+    pub findings: usize,
+    pub fix: usize,
+    pub unsafe_fix: usize,
+    pub needs_value: usize,
+    pub manual: usize,
+    pub warnings: usize,
+    pub errors: usize,
+}
+
+impl Counts {
+    pub fn of(plan: &Plan) -> Counts {
+        let mut c = Counts {
+            nodes: plan.nodes.len(),
+            errors: plan.nodes.iter().filter(|n| n.error.is_some()).count(),
+            ..Counts::default()
+        };
+        for f in plan.findings() {
+            match f.kind {
+                FindingKind::Fix => c.fix += 1,
+                FindingKind::UnsafeFix => c.unsafe_fix += 1,
+                FindingKind::NeedsValue => c.needs_value += 1,
+                FindingKind::Manual => c.manual += 1,
+                FindingKind::Warning => c.warnings += 1,
+            }
+        }
+        c.findings = c.fix + c.unsafe_fix + c.needs_value + c.manual;
+        c
+    }
+}
+
+fn label(f: &Finding) -> &'static str {
+    match f.kind {
+        FindingKind::Fix => "fix",
+        FindingKind::UnsafeFix => "unsafe",
+        FindingKind::NeedsValue => "value?",
+        FindingKind::Manual => "manual",
+        FindingKind::Warning => "note",
+    }
+}
+
+pub fn node_report(node: &NodePlan, style: Style, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "{} {}",
+        style.paint(BOLD, &node.display),
+        style.paint(DIM, &format!("({})", node.home.describe()))
+    );
+    if let Some(err) = &node.error {
+        let _ = writeln!(out, "  {} {err}", style.paint(RED, "error "));
+        let _ = writeln!(
+            out,
+            "  {}",
+            style.paint(DIM, "nothing of this product home is changed")
+        );
+    }
+    for f in &node.findings {
+        let place = match (&f.file, f.line) {
+            (Some(file), Some(line)) => format!("{file}:{line}"),
+            (Some(file), None) => file.clone(),
+            _ => String::new(),
+        };
+        let tag = format!("{:<6}", label(f));
+        let tag = match f.kind {
+            FindingKind::Fix => style.paint(CYAN, &tag),
+            FindingKind::Warning => style.paint(DIM, &tag),
+            _ => style.paint(YELLOW, &tag),
+        };
+        let _ = writeln!(
+            out,
+            "  {tag} {:<6} {}  {}",
+            format!("{:?}", f.severity).to_lowercase(),
+            style.paint(BOLD, &f.id),
+            place
+        );
+        let _ = writeln!(out, "         {}", f.message);
+        if let Some(g) = &f.guidance {
+            let _ = writeln!(out, "         {}", style.paint(DIM, &format!("→ {g}")));
+        }
+    }
+    if node.error.is_none() && node.findings.is_empty() {
+        let _ = writeln!(out, "  {}", style.paint(DIM, "no findings"));
+    }
+}
+
+pub fn check_report(plan: &Plan, style: Style) -> String {
+    let mut out = String::new();
+    for node in &plan.nodes {
+        node_report(node, style, &mut out);
+        out.push('\n');
+    }
+    out.push_str(&summary(&Counts::of(plan)));
+    out.push('\n');
+    out
+}
+
+pub fn summary(c: &Counts) -> String {
+    let homes = if c.nodes == 1 {
+        "product home"
+    } else {
+        "product homes"
+    };
+    let mut s = format!("{} finding(s) in {} {homes}", c.findings, c.nodes);
+    let mut parts = Vec::new();
+    if c.fix > 0 {
+        parts.push(format!("{} fixable (see `wso2-harden diff`)", c.fix));
+    }
+    if c.unsafe_fix > 0 {
+        parts.push(format!("{} unsafe (--unsafe-fixes)", c.unsafe_fix));
+    }
+    if c.needs_value > 0 {
+        parts.push(format!("{} need a value (--set)", c.needs_value));
+    }
+    if c.manual > 0 {
+        parts.push(format!("{} manual", c.manual));
+    }
+    if c.errors > 0 {
+        parts.push(format!("{} home(s) with errors", c.errors));
+    }
+    if !parts.is_empty() {
+        s.push_str(": ");
+        s.push_str(&parts.join(", "));
+    }
+    s.push('.');
+    s
+}
