@@ -94,9 +94,17 @@ fn declares_single_byte(body: &[u8]) -> bool {
         .split(['"', '\''])
         .next()
         .unwrap_or("");
-    ["iso-8859", "iso8859", "latin", "windows-125", "cp125", "us-ascii", "ascii"]
-        .iter()
-        .any(|p| value.starts_with(p))
+    [
+        "iso-8859",
+        "iso8859",
+        "latin",
+        "windows-125",
+        "cp125",
+        "us-ascii",
+        "ascii",
+    ]
+    .iter()
+    .any(|p| value.starts_with(p))
 }
 
 #[cfg(test)]

@@ -148,11 +148,17 @@ impl Planner<'_> {
         crate::formats::error::line_col(self.text, pos).0
     }
 
-    fn attr(&mut self, node: Node, name: &str, value: &str, compare: Compare) -> Result<(), ParseError> {
+    fn attr(
+        &mut self,
+        node: Node,
+        name: &str,
+        value: &str,
+        compare: Compare,
+    ) -> Result<(), ParseError> {
         let existing = node
             .attributes()
             .find(|a| a.namespace().is_none() && a.name() == name);
-        let elem = node.tag_name().name();
+        let elem = label(node);
         match existing {
             Some(a) if compare.satisfied(a.value(), value) => {}
             Some(a) => {
@@ -160,7 +166,7 @@ impl Planner<'_> {
                 let quote = self.text[range.end..].chars().next().unwrap_or('"');
                 self.changes.push(Change {
                     line: self.line(a.range().start),
-                    what: format!("{elem} {name}: \"{}\" → \"{value}\"", a.value()),
+                    what: format!("{elem} {name}: {} → {}", short(a.value()), short(value)),
                 });
                 self.splices.push(Splice {
                     range,
@@ -199,7 +205,7 @@ impl Planner<'_> {
                 };
                 self.changes.push(Change {
                     line: self.line(at),
-                    what: format!("{elem} {name}: (absent) → \"{value}\""),
+                    what: format!("{elem} {name}: (absent) → {}", short(value)),
                 });
                 self.splices.push(Splice {
                     range: at..at,
@@ -259,7 +265,7 @@ impl Planner<'_> {
         };
         self.changes.push(Change {
             line: self.line(start),
-            what: format!("{qname}: \"{current}\" → \"{value}\""),
+            what: format!("{}: {} → {}", label(node), short(current), short(value)),
         });
         self.splices.push(splice);
         self.expects.push(Expect::Text {
@@ -292,24 +298,46 @@ impl Planner<'_> {
             .last();
         let last_element = parent.children().filter(|c| c.is_element()).last();
         let (at, indent) = match (commented, last_element) {
-            (Some(c), _) => (c.range().end, indent_of(self.text, c.range().start).to_string()),
-            (None, Some(e)) => (e.range().end, indent_of(self.text, e.range().start).to_string()),
+            (Some(c), _) => (
+                c.range().end,
+                indent_of(self.text, c.range().start).to_string(),
+            ),
+            (None, Some(e)) => (
+                e.range().end,
+                indent_of(self.text, e.range().start).to_string(),
+            ),
             (None, None) => {
                 let (gt, self_closing) = start_tag_end(self.text, parent.range().start)
-                    .ok_or_else(|| ParseError::at(self.text, parent.range().start, "unterminated start tag"))?;
+                    .ok_or_else(|| {
+                        ParseError::at(self.text, parent.range().start, "unterminated start tag")
+                    })?;
                 if self_closing {
                     return Err(ParseError::at(
                         self.text,
                         parent.range().start,
-                        format!("<{}/> is empty; refusing to add children to it", parent.tag_name().name()),
+                        format!(
+                            "<{}/> is empty; refusing to add children to it",
+                            parent.tag_name().name()
+                        ),
                     ));
                 }
-                (gt + 1, format!("{}    ", indent_of(self.text, parent.range().start)))
+                (
+                    gt + 1,
+                    format!("{}    ", indent_of(self.text, parent.range().start)),
+                )
             }
         };
         self.changes.push(Change {
             line: self.line(at),
-            what: format!("{}: (absent) → \"{value}\"", step.name),
+            what: format!(
+                "{}{}: (absent) → {}",
+                step.name,
+                step.required_attributes()
+                    .iter()
+                    .map(|(a, v)| format!("[{a}={v}]"))
+                    .collect::<String>(),
+                short(value)
+            ),
         });
         self.splices.push(Splice {
             range: at..at,
@@ -327,6 +355,26 @@ impl Planner<'_> {
             value: value.to_string(),
         });
         Ok(())
+    }
+}
+
+/// An element as reports name it: `Connector[port=9443]`, `parameter[name=HttpsProtocols]`.
+fn label(node: Node) -> String {
+    let name = node.tag_name().name();
+    ["name", "port"]
+        .iter()
+        .find_map(|a| plain_attribute(node, a).map(|v| format!("{name}[{a}={v}]")))
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// A value quoted for a report, long ones (cipher lists) shortened.
+pub fn short(value: &str) -> String {
+    const MAX: usize = 48;
+    if value.chars().count() <= MAX {
+        format!("\"{value}\"")
+    } else {
+        let head: String = value.chars().take(MAX - 1).collect();
+        format!("\"{head}…\"")
     }
 }
 
@@ -360,7 +408,11 @@ fn apply_splices(text: &str, splices: &mut [Splice]) -> Result<String, ParseErro
     let mut pos = 0;
     for s in splices.iter() {
         if s.range.start < pos {
-            return Err(ParseError::at(text, s.range.start, "two edits overlap here"));
+            return Err(ParseError::at(
+                text,
+                s.range.start,
+                "two edits overlap here",
+            ));
         }
         out.push_str(&text[pos..s.range.start]);
         out.push_str(&s.with);

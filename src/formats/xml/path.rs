@@ -58,7 +58,9 @@ impl Path {
             let mut predicates = Vec::new();
             while !preds.is_empty() {
                 let body_end = closing_bracket(preds).ok_or_else(|| err("unclosed ["))?;
-                predicates.push(parse_predicate(&preds[1..body_end]).ok_or_else(|| err("bad predicate"))?);
+                predicates.push(
+                    parse_predicate(&preds[1..body_end]).ok_or_else(|| err("bad predicate"))?,
+                );
                 preds = &preds[body_end + 1..];
             }
             steps.push(Step {
@@ -238,32 +240,55 @@ mod tests {
             .unwrap()
             .select(doc.root_element())
             .iter()
-            .map(|n| n.attribute("port").unwrap_or(n.tag_name().name()).to_string())
+            .map(|n| {
+                n.attribute("port")
+                    .unwrap_or(n.tag_name().name())
+                    .to_string()
+            })
             .collect()
     }
 
     #[test]
     fn selects_by_name_and_predicates() {
         assert_eq!(ports("/Server/Service/Connector"), ["9763", "9443", "9444"]);
-        assert_eq!(ports("/Server/Service/Connector[@SSLEnabled='true']"), ["9443", "9444"]);
+        assert_eq!(
+            ports("/Server/Service/Connector[@SSLEnabled='true']"),
+            ["9443", "9444"]
+        );
         assert_eq!(
             ports("/Server/Service/Connector[@SSLEnabled='true'][!SSLHostConfig]"),
             ["9443"]
         );
         assert_eq!(ports("/Server/Service/Connector[SSLHostConfig]"), ["9444"]);
-        assert_eq!(ports("/Server/Service/Connector[@port^='94']"), ["9443", "9444"]);
-        assert_eq!(ports("/Server/filter[filter-name='HttpHeaderSecurityFilter']"), ["filter"]);
+        assert_eq!(
+            ports("/Server/Service/Connector[@port^='94']"),
+            ["9443", "9444"]
+        );
+        assert_eq!(
+            ports("/Server/filter[filter-name='HttpHeaderSecurityFilter']"),
+            ["filter"]
+        );
         assert!(ports("/Other/Service").is_empty());
     }
 
     #[test]
     fn prefixed_attribute_is_not_the_plain_one() {
-        assert_eq!(ports("/Server/Service/Connector[@SSLEnabled='false']"), Vec::<String>::new());
+        assert_eq!(
+            ports("/Server/Service/Connector[@SSLEnabled='false']"),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
     fn rejects_malformed_selectors() {
-        for bad in ["Server", "/", "/Server[", "/Server[@a='x]", "/Ser ver", "/S[@='x']"] {
+        for bad in [
+            "Server",
+            "/",
+            "/Server[",
+            "/Server[@a='x]",
+            "/Ser ver",
+            "/S[@='x']",
+        ] {
             assert!(Path::parse(bad).is_err(), "{bad} should be rejected");
         }
         let p = Path::parse("/a/b[@name='x/y']").unwrap();

@@ -124,7 +124,10 @@ mod tests {
 
     #[test]
     fn escapes() {
-        assert_eq!(escape_attr("a\"b'c&<>\t", '"', false), "a&quot;b'c&amp;&lt;>&#9;");
+        assert_eq!(
+            escape_attr("a\"b'c&<>\t", '"', false),
+            "a&quot;b'c&amp;&lt;>&#9;"
+        );
         assert_eq!(escape_attr("a\"b'", '\'', false), "a\"b&apos;");
         assert_eq!(escape_text("x<y>&\r", false), "x&lt;y&gt;&amp;&#13;");
         assert_eq!(escape_text("é€", true), "é&#x20AC;");

@@ -76,9 +76,18 @@ fn sets_text_including_self_closing_and_escapes() {
     let src = "<a>\n  <b> old </b>\n  <c/>\n</a>";
     let b = Path::parse("/a/b").unwrap();
     let c = Path::parse("/a/c").unwrap();
-    assert_eq!(run(src, &text_op(&b, "x&y")).unwrap().text, "<a>\n  <b>x&amp;y</b>\n  <c/>\n</a>");
-    assert_eq!(run(src, &text_op(&c, "<v>")).unwrap().text, "<a>\n  <b> old </b>\n  <c>&lt;v&gt;</c>\n</a>");
-    assert!(run(src, &text_op(&b, "old")).is_none(), "trimmed equal text is compliant");
+    assert_eq!(
+        run(src, &text_op(&b, "x&y")).unwrap().text,
+        "<a>\n  <b>x&amp;y</b>\n  <c/>\n</a>"
+    );
+    assert_eq!(
+        run(src, &text_op(&c, "<v>")).unwrap().text,
+        "<a>\n  <b> old </b>\n  <c>&lt;v&gt;</c>\n</a>"
+    );
+    assert!(
+        run(src, &text_op(&b, "old")).is_none(),
+        "trimmed equal text is compliant"
+    );
 }
 
 #[test]
@@ -110,7 +119,11 @@ fn inserts_parameter_with_its_name_attribute_after_last_sibling() {
 #[test]
 fn refuses_mixed_content_and_cdata() {
     let p = Path::parse("/a/b").unwrap();
-    for src in ["<a><b>x<c/></b></a>", "<a><b><![CDATA[x]]></b></a>", "<a><b>x<!--c--></b></a>"] {
+    for src in [
+        "<a><b>x<c/></b></a>",
+        "<a><b><![CDATA[x]]></b></a>",
+        "<a><b>x<!--c--></b></a>",
+    ] {
         let doc = parse(src).unwrap();
         let err = plan(src, &doc, &text_op(&p, "y"), false).unwrap_err();
         assert_eq!(err.line, 1, "{src}: {err}");
@@ -137,7 +150,9 @@ fn latin1_files_get_references_for_wide_chars() {
     let src = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a b=\"x\"/>";
     let doc = parse(src).unwrap();
     let p = Path::parse("/a").unwrap();
-    let e = plan(src, &doc, &attr_op(&p, "b", "€é"), true).unwrap().unwrap();
+    let e = plan(src, &doc, &attr_op(&p, "b", "€é"), true)
+        .unwrap()
+        .unwrap();
     assert!(e.text.contains("b=\"&#x20AC;é\""));
 }
 

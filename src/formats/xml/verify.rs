@@ -53,7 +53,11 @@ impl Ev {
 
 pub(super) fn verify(old: &Document, new_text: &str, expects: &[Expect]) -> Result<(), ParseError> {
     let new = super::parse(new_text).map_err(|e| {
-        ParseError::new(e.line, e.col, format!("the edited text does not parse: {}", e.message))
+        ParseError::new(
+            e.line,
+            e.col,
+            format!("the edited text does not parse: {}", e.message),
+        )
     })?;
     let mut want = events(old.root());
     for expect in expects {
@@ -117,7 +121,10 @@ fn push_events(n: Node, out: &mut Vec<(usize, Ev)>) {
         NodeType::Comment => out.push((at, Ev::Comment(n.text().unwrap_or("").to_string()))),
         NodeType::PI => {
             if let Some(pi) = n.pi() {
-                out.push((at, Ev::Pi(pi.target.to_string(), pi.value.map(str::to_string))));
+                out.push((
+                    at,
+                    Ev::Pi(pi.target.to_string(), pi.value.map(str::to_string)),
+                ));
             }
         }
         NodeType::Root => {}
@@ -134,7 +141,10 @@ fn apply(events: &mut Vec<(usize, Ev)>, expect: &Expect) {
             }
         }
         Expect::Text { elem, value } => {
-            if let Some(i) = events.iter().position(|(o, e)| o == elem && matches!(e, Ev::Start { .. })) {
+            if let Some(i) = events
+                .iter()
+                .position(|(o, e)| o == elem && matches!(e, Ev::Start { .. }))
+            {
                 // The planner refused elements with child nodes, so only text sits before End.
                 let end = (i + 1..events.len())
                     .find(|&j| events[j].1 == Ev::End)
@@ -171,7 +181,10 @@ fn apply(events: &mut Vec<(usize, Ev)>, expect: &Expect) {
                 })),
             )];
             if !value.trim().is_empty() {
-                new.push((*at, Ev::Inserted(Box::new(Ev::Text(value.trim().to_string())))));
+                new.push((
+                    *at,
+                    Ev::Inserted(Box::new(Ev::Text(value.trim().to_string()))),
+                ));
             }
             new.push((*at, Ev::Inserted(Box::new(Ev::End))));
             events.splice(i..i, new);
