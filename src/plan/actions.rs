@@ -48,6 +48,30 @@ pub fn run(
     }
 }
 
+/// Whether a target can do anything in this text at all (so a missing value matters here):
+/// an XML selector that matches, or whose parent exists for a created element; a property
+/// whose required key exists.
+pub fn applicable(target: &Target, text: &str, doc: Option<&Document>) -> bool {
+    match target.action {
+        ActionKind::XmlAttr | ActionKind::XmlText => {
+            let (Some(doc), Some(sel)) = (doc, target.select.as_deref()) else {
+                return false;
+            };
+            let Ok(path) = XmlPath::parse(sel) else {
+                return false;
+            };
+            let root = doc.root_element();
+            !path.select(root).is_empty()
+                || (target.create && path.parent().is_some_and(|p| !p.select(root).is_empty()))
+        }
+        ActionKind::Property => target
+            .requires_key
+            .as_deref()
+            .is_none_or(|k| properties::get(text, k).is_some()),
+        _ => true,
+    }
+}
+
 /// The current value a target looks at, for deciding whether a missing value matters.
 pub fn current(target: &Target, text: &str, doc: Option<&Document>) -> Option<String> {
     match target.action {

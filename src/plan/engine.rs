@@ -235,8 +235,10 @@ impl<'c> Fold<'_, 'c> {
                                 self.values.given.insert(m.name, v);
                                 continue; // the same op again, now with its value
                             }
-                            let current = actions::current(target, &text, doc.as_ref());
-                            self.report_missing(file, patch, target, &m, current.as_deref());
+                            if actions::applicable(target, &text, doc.as_ref()) {
+                                let current = actions::current(target, &text, doc.as_ref());
+                                self.report_missing(file, patch, target, &m, current.as_deref());
+                            }
                             j += 1;
                             continue;
                         }

@@ -367,14 +367,17 @@ fn label(node: Node) -> String {
         .unwrap_or_else(|| name.to_string())
 }
 
-/// A value quoted for a report, long ones (cipher lists) shortened.
+/// A value quoted for a report; long ones (cipher lists, file patterns) keep head and tail.
 pub fn short(value: &str) -> String {
-    const MAX: usize = 48;
-    if value.chars().count() <= MAX {
+    const HEAD: usize = 22;
+    const TAIL: usize = 22;
+    let n = value.chars().count();
+    if n <= HEAD + TAIL + 1 {
         format!("\"{value}\"")
     } else {
-        let head: String = value.chars().take(MAX - 1).collect();
-        format!("\"{head}…\"")
+        let head: String = value.chars().take(HEAD).collect();
+        let tail: String = value.chars().skip(n - TAIL).collect();
+        format!("\"{head}…{tail}\"")
     }
 }
 
