@@ -468,19 +468,19 @@ impl Ctx<'_> {
                     .filter(|p| p.extension().is_some_and(|e| e == "jks" || e == "p12")),
             );
         }
-        for f in secret_files {
-            if let Ok(meta) = fs::metadata(&f) {
-                if meta.mode() & 0o004 != 0 {
-                    self.push(
-                        &f,
-                        None,
-                        format!(
-                            "holds secrets and is readable by every user (mode {:o})",
-                            meta.mode() & 0o777
-                        ),
-                    );
-                }
-            }
+        let readable: Vec<String> = secret_files
+            .iter()
+            .filter(|f| fs::metadata(f).is_ok_and(|m| m.mode() & 0o004 != 0))
+            .map(|f| crate::apply::rel_to_home(&self.home.root, f))
+            .collect();
+        if !readable.is_empty() {
+            let root = self.home.root.clone();
+            let message = format!(
+                "{} file(s) holding secrets are readable by every user: {}",
+                readable.len(),
+                readable.join(", ")
+            );
+            self.push(&root, None, message);
         }
         if let Ok(meta) = fs::metadata(&self.home.root) {
             if meta.uid() == 0 {

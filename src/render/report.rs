@@ -63,6 +63,7 @@ pub fn node_report(node: &NodePlan, style: Style, out: &mut String) {
             style.paint(DIM, "nothing of this product home is changed")
         );
     }
+    let mut guided = std::collections::BTreeSet::new();
     for f in &node.findings {
         let place = match (&f.file, f.line) {
             (Some(file), Some(line)) => format!("{file}:{line}"),
@@ -83,7 +84,7 @@ pub fn node_report(node: &NodePlan, style: Style, out: &mut String) {
             place
         );
         let _ = writeln!(out, "         {}", f.message);
-        if let Some(g) = &f.guidance {
+        if let Some(g) = f.guidance.as_ref().filter(|_| guided.insert(&f.id)) {
             let _ = writeln!(out, "         {}", style.paint(DIM, &format!("→ {g}")));
         }
     }

@@ -1,0 +1,78 @@
+//! Shared test helpers: fixture copies and the real corpus in ../shared/fixtures-real.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+pub fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The real WSO2 files. Missing: a loud message, and a failure under CI=true.
+pub fn real_corpus() -> Option<PathBuf> {
+    let dir = manifest_dir().join("../shared/fixtures-real");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    let msg = format!(
+        "\n!!!!!!!! ../shared/fixtures-real is missing ({}): the real-corpus tests did NOT run !!!!!!!!\n",
+        dir.display()
+    );
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{msg}");
+    }
+    eprintln!("{msg}");
+    None
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&dest).unwrap();
+        } else {
+            fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// A temp dir holding copies of the named fixture homes (under their own names).
+pub fn fixture_copy(names: &[&str]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for name in names {
+        copy_dir(
+            &manifest_dir().join("fixtures").join(name),
+            &tmp.path().join(name),
+        );
+    }
+    tmp
+}
+
+/// Every file below `dir` with its bytes, sorted, skipping the tool's own backups.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut v: Vec<_> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != ".wso2-harden" && e.file_name() != ".git")
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_path_buf(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+pub fn git(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new("git")
+        .args(["-c", "user.email=t@example.invalid", "-c", "user.name=t"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs")
+}
