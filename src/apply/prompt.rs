@@ -76,7 +76,11 @@ impl Decide for Interactive<'_> {
             ));
         }
         let hunks = diff::file_diff(file, step.before.as_bytes(), step.after.as_bytes());
-        text.push_str(&String::from_utf8_lossy(&diff::colorize(&hunks, s)));
+        let shown = crate::render::mask::mask(&String::from_utf8_lossy(&hunks));
+        text.push_str(&String::from_utf8_lossy(&diff::colorize(
+            shown.as_bytes(),
+            s,
+        )));
         self.prompter.show(&text);
         let answer = self
             .prompter

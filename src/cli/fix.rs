@@ -12,7 +12,8 @@ use crate::plan::{FindingKind, NodePlan, Plan};
 use crate::render::{report, Style, BOLD, DIM};
 
 pub fn run(args: &FixArgs, style: Style) -> anyhow::Result<u8> {
-    if !args.yes && !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+    let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if !args.yes && !terminal {
         eprintln!(
             "wso2-harden: fix asks before each change and needs a terminal; \
              use `wso2-harden fix --yes` to apply every safe fix (see `wso2-harden diff` first)"

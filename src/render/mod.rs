@@ -2,6 +2,7 @@
 
 pub mod diff;
 pub mod json;
+pub mod mask;
 pub mod report;
 
 /// Colours for terminal output; plain when off.

@@ -294,9 +294,8 @@ impl Planner<'_> {
         let eol = eol(self.text);
         let commented = parent
             .children()
-            .filter(|c| c.is_comment() && comment_holds(c.text().unwrap_or(""), step))
-            .last();
-        let last_element = parent.children().filter(|c| c.is_element()).last();
+            .rfind(|c| c.is_comment() && comment_holds(c.text().unwrap_or(""), step));
+        let last_element = parent.children().rfind(|c| c.is_element());
         let (at, indent) = match (commented, last_element) {
             (Some(c), _) => (
                 c.range().end,

@@ -1,0 +1,100 @@
+//! The interactive fix through a real pseudo-terminal: the prompts people see and answer.
+#![cfg(unix)]
+
+mod common;
+
+use std::fs;
+use std::process::Command;
+
+use common::{fixture_copy, snapshot};
+use rexpect::session::spawn_command;
+
+fn fix_command(dir: &std::path::Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_wso2-harden"));
+    c.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("TERM", "dumb")
+        .arg("fix")
+        .args(args);
+    c
+}
+
+#[test]
+fn yes_then_quit_applies_exactly_the_first_change() {
+    let tmp = fixture_copy(&["apim-2.6.0"]);
+    let d = tmp.path();
+    let cat = d.join("apim-2.6.0/repository/conf/tomcat/catalina-server.xml");
+    let before = fs::read_to_string(&cat).unwrap();
+    let mut p = spawn_command(
+        fix_command(d, &["--select", "server-header,tls-protocols"]),
+        Some(20_000),
+    )
+    .unwrap();
+    p.exp_string("server-header").unwrap();
+    p.exp_string("restart needed").unwrap();
+    p.exp_string("Apply this change [y,n,a,q,?]").unwrap();
+    p.send_line("?").unwrap();
+    p.exp_string("apply this change and all remaining ones")
+        .unwrap();
+    p.exp_string("Apply this change [y,n,a,q,?]").unwrap();
+    p.send_line("y").unwrap();
+    p.exp_string("tls-protocols").unwrap();
+    p.exp_string("Apply this change [y,n,a,q,?]").unwrap();
+    p.send_line("q").unwrap();
+    p.exp_string("wrote 1 file(s)").unwrap();
+    p.exp_eof().unwrap();
+    let after = fs::read_to_string(&cat).unwrap();
+    assert_eq!(
+        after,
+        before.replace("server=\"WSO2 Carbon Server\"", "server=\"Server\"")
+    );
+    assert!(
+        after.contains("sslEnabledProtocols=\"TLSv1,TLSv1.1,TLSv1.2\""),
+        "second change not applied"
+    );
+}
+
+#[test]
+fn value_prompt_validates_then_applies_and_rollback_restores() {
+    let tmp = fixture_copy(&["apim-2.6.0"]);
+    let d = tmp.path();
+    let before = snapshot(d);
+    let mut p = spawn_command(fix_command(d, &["--select", "hostname"]), Some(20_000)).unwrap();
+    p.exp_string("value for `hostname`").unwrap();
+    p.send_line("https://bad:9443").unwrap();
+    p.exp_string("not a host name").unwrap();
+    p.exp_string("value for `hostname`").unwrap();
+    p.send_line("gw.example.com").unwrap();
+    p.exp_string("Apply this change [y,n,a,q,?]").unwrap();
+    p.send_line("a").unwrap();
+    p.exp_eof().unwrap();
+    let carbon = fs::read_to_string(d.join("apim-2.6.0/repository/conf/carbon.xml")).unwrap();
+    assert!(carbon.contains("<HostName>gw.example.com</HostName>"));
+    assert!(carbon.contains("<MgtHostName>gw.example.com</MgtHostName>"));
+    let status = Command::new(env!("CARGO_BIN_EXE_wso2-harden"))
+        .current_dir(d)
+        .arg("rollback")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(
+        snapshot(d),
+        before,
+        "rollback after an interactive run restores every byte"
+    );
+}
+
+#[test]
+fn secrets_are_masked_in_the_prompt() {
+    let tmp = fixture_copy(&["apim-2.6.0"]);
+    let mut p = spawn_command(
+        fix_command(tmp.path(), &["--select", "tls-ciphers"]),
+        Some(20_000),
+    )
+    .unwrap();
+    let shown = p.exp_string("Apply this change [y,n,a,q,?]").unwrap();
+    assert!(shown.contains("keystorePass=\"********\""), "{shown}");
+    assert!(!shown.contains("wso2carbon\""), "{shown}");
+    p.send_line("n").unwrap();
+    p.exp_eof().unwrap();
+}
