@@ -1,0 +1,1021 @@
+//! Lossless editor for the java launch command in WSO2 startup scripts (bash `.sh` and Windows `.bat`).
+//!
+//! The launch is the simple command whose first word names java and that runs a `...Bootstrap`
+//! main class (Carbon's `org.wso2.carbon.bootstrap.Bootstrap`, MI's
+//! `org.wso2.micro.integrator.bootstrap.Bootstrap`), so `"$JAVACMD" -version` probes and echo
+//! lines never count. Bash words are split as bash does after joining `\` continuations; `.bat`
+//! flags are gathered from the `set CMD_LINE_ARGS=` lines the java line expands. Every edit
+//! splices one byte range of the original text; bytes outside it are never rewritten.
+
+use self::ScriptKind::{Bat, Sh};
+use crate::formats::error::ParseError;
+use std::ops::Range;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScriptKind {
+    Sh,
+    Bat,
+}
+
+impl ScriptKind {
+    /// By extension: `.sh`, or `.bat`/`.cmd` (case-insensitive).
+    pub fn from_path(p: &std::path::Path) -> Option<ScriptKind> {
+        match p.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "sh" => Some(Sh),
+            "bat" | "cmd" => Some(Bat),
+            _ => None,
+        }
+    }
+}
+
+/// A `-D`/`-X` option of the launch command. `-D` and `-XX:` split at the first `=`, heap sizes
+/// after `-Xms`/`-Xmx`/`-Xmn`/`-Xss`, other `-X` options at the first `:`. Values are unquoted,
+/// variables left unexpanded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flag {
+    pub name: String,
+    pub value: Option<String>,
+    pub line: usize,
+}
+
+/// True when the script launches the Carbon JVM (its java command ends in a `...Bootstrap` main class).
+pub fn has_launch(text: &str, kind: ScriptKind) -> bool {
+    // A launch with an unterminated quote is still a launch.
+    !matches!(launches(text, kind), Ok(v) if v.is_empty())
+}
+
+/// The -D / -X flags of the launch command, in order. Err if there is no launch command.
+pub fn flags(text: &str, kind: ScriptKind) -> Result<Vec<Flag>, ParseError> {
+    let words = require_launch(text, kind)?
+        .into_iter()
+        .flat_map(|l| l.flags);
+    let flag = |w: Word| split_flag(&w.text).map(|(name, value)| (name, value, w.line));
+    Ok(words
+        .filter_map(flag)
+        .map(|(name, value, line)| Flag { name, value, line })
+        .collect())
+}
+
+/// Set `-Dname=value` in the launch command. Returns the new text, or `text` unchanged (identical)
+/// when every occurrence already has that value. `name` may omit the `-D`.
+/// `only_if_present`: when true and the flag is absent, return the text unchanged.
+pub fn set_flag(
+    text: &str,
+    kind: ScriptKind,
+    name: &str,
+    value: &str,
+    only_if_present: bool,
+) -> Result<String, ParseError> {
+    let ls = require_launch(text, kind)?;
+    let here = |m: String| ParseError::at(text, ls[0].at, m);
+    let name = normalize_name(name).map_err(here)?;
+    check_value(value, kind).map_err(here)?;
+    let mut edits = Vec::new();
+    for l in &ls {
+        let mut found = false;
+        for w in &l.flags {
+            let Some((n, v)) = split_flag(&w.text) else {
+                continue;
+            };
+            found |= n == name;
+            if n == name && v.as_deref() != Some(value) {
+                edits.push(replace_value(text, w, value, kind));
+            }
+        }
+        if found || only_if_present {
+            continue;
+        }
+        let flag = format!("{name}={}", render(value, Q::Bare, kind));
+        edits.push(match &l.insert {
+            Insert::Line(at, indent, eol) => (*at..*at, format!("{indent}{flag} \\{eol}")),
+            Insert::Before(at) => (*at..*at, format!("{flag} ")),
+            Insert::After(at) => (*at..*at, format!(" {flag}")),
+            Insert::Refuse(at) => {
+                let msg = "cannot append to a set CMD_LINE_ARGS line with & | < > or a final ^";
+                return Err(ParseError::at(
+                    text,
+                    *at,
+                    format!("{msg}; add {name} by hand"),
+                ));
+            }
+        });
+    }
+    Ok(apply(text, edits))
+}
+
+/// Current heap (-Xms, -Xmx) values: from `JVM_MEM_OPTS="-Xms256m -Xmx1024m"` default assignment
+/// in .sh (or inline in the launch block, kernel 4.4.0–4.4.2), inline in the .bat command line.
+pub fn heap(text: &str, kind: ScriptKind) -> (Option<String>, Option<String>) {
+    let ls = launches(text, kind).unwrap_or_default();
+    let get = |key| {
+        // An inline option wins over the default: it is what the JVM receives.
+        let [defaults, inline] = heap_sites(text, kind, &ls, key);
+        inline
+            .last()
+            .or(defaults.last())
+            .map(|r| text[r.clone()].to_string())
+    };
+    (get("-Xms"), get("-Xmx"))
+}
+
+/// Replace -Xms/-Xmx values in place (only those given). Unchanged text when equal.
+/// Err when a size is malformed or the script has no such option to replace.
+pub fn set_heap(
+    text: &str,
+    kind: ScriptKind,
+    xms: Option<&str>,
+    xmx: Option<&str>,
+) -> Result<String, ParseError> {
+    let ls = launches(text, kind)?;
+    let mut edits = Vec::new();
+    for (key, want) in [("-Xms", xms), ("-Xmx", xmx)] {
+        let Some(want) = want else { continue };
+        if size_end(want.as_bytes(), 0) != Some(want.len()) {
+            let msg = format!("{key} value {want:?} is not a size like 512m or 2g");
+            return Err(ParseError::new(1, 1, msg));
+        }
+        let hits = heap_sites(text, kind, &ls, key).concat();
+        if hits.is_empty() {
+            return Err(ParseError::new(1, 1, format!("no {key} option to replace")));
+        }
+        let stale = hits.into_iter().filter(|r| &text[r.clone()] != want);
+        edits.extend(stale.map(|r| (r, want.to_string())));
+    }
+    Ok(apply(text, edits))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Q {
+    Bare,
+    Double,
+    Single,
+}
+
+/// A shell/cmd word: byte span, quoted parts (ranges exclude the quotes), unquoted text.
+struct Word {
+    span: Range<usize>,
+    segs: Vec<(Q, Range<usize>)>,
+    text: String,
+    line: usize,
+    /// Starts a simple command (first word, or an operator like `;`, `&&`, `|` came before).
+    op_before: bool,
+}
+
+/// Where a missing flag goes.
+enum Insert {
+    /// A new `<indent>-Dk=v \<eol>` line at this offset (the main-class line).
+    Line(usize, String, &'static str),
+    /// `-Dk=v ` before the main class of a one-line command.
+    Before(usize),
+    /// ` -Dk=v` at the end of the last `set CMD_LINE_ARGS=` line.
+    After(usize),
+    /// Appending to that `set` line could land in another command.
+    Refuse(usize),
+}
+
+struct Launch {
+    /// Words between the java command and the main class (`.bat`: `%CMD_LINE_ARGS%` expanded).
+    flags: Vec<Word>,
+    insert: Insert,
+    /// Byte ranges whose `-Xms`/`-Xmx` reach the JVM directly.
+    regions: Vec<Range<usize>>,
+    /// Start of the command, where value errors point.
+    at: usize,
+}
+
+/// A physical line: `start..end` is the content without `\n`/`\r\n`; `next` starts the next one.
+struct Line {
+    start: usize,
+    end: usize,
+    next: usize,
+}
+
+fn split_lines(text: &str) -> Vec<Line> {
+    let b = text.as_bytes();
+    let (mut out, mut start) = (Vec::new(), 0);
+    while start < b.len() {
+        let next = text[start..].find('\n').map_or(b.len(), |n| start + n + 1);
+        let nl = usize::from(b[next - 1] == b'\n');
+        let cr = usize::from(nl == 1 && next - 1 > start && b[next - 2] == b'\r');
+        out.push(Line {
+            start,
+            end: next - nl - cr,
+            next,
+        });
+        start = next;
+    }
+    out
+}
+
+/// A trailing odd run of backslashes continues a bash command on the next line.
+fn is_cont(text: &str, l: &Line) -> bool {
+    let t = &text[l.start..l.end];
+    (t.len() - t.trim_end_matches('\\').len()) % 2 == 1
+}
+
+/// Line content without a bash continuation backslash.
+fn body(text: &str, l: &Line, kind: ScriptKind) -> Range<usize> {
+    l.start..l.end - usize::from(kind == Sh && is_cont(text, l))
+}
+
+fn is_comment(text: &str, l: &Line, kind: ScriptKind) -> bool {
+    let t = text[l.start..l.end]
+        .trim_start()
+        .trim_start_matches('@')
+        .to_ascii_lowercase();
+    match kind {
+        Sh => t.starts_with('#'),
+        Bat => t.starts_with("::") || t == "rem" || t.starts_with("rem ") || t.starts_with("rem\t"),
+    }
+}
+
+/// cmd drops stray `\r`s, so for `.bat` they separate words like blanks; bash keeps them.
+fn is_blank(c: u8, kind: ScriptKind) -> bool {
+    c == b' ' || c == b'\t' || (kind == Bat && c == b'\r')
+}
+
+fn is_op(c: u8, kind: ScriptKind) -> bool {
+    match kind {
+        Sh => matches!(c, b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>'),
+        Bat => matches!(c, b'&' | b'|' | b'<' | b'>'),
+    }
+}
+
+/// Splits `text[r]` into words, plus the offset of an unterminated quote (which ends the scan).
+/// For bash, `r` may span continuation lines; `line` is the line number at `r.start`.
+fn words(text: &str, r: Range<usize>, kind: ScriptKind, line: usize) -> (Vec<Word>, Option<usize>) {
+    let (b, sh, end) = (text.as_bytes(), kind == Sh, r.end);
+    let (mut out, mut i, mut line, mut counted) = (Vec::new(), r.start, line, r.start);
+    loop {
+        let mut op = out.is_empty();
+        while i < end && (is_blank(b[i], kind) || is_op(b[i], kind) || cont(b, i, end, kind) > 0) {
+            op |= is_op(b[i], kind);
+            i += cont(b, i, end, kind).max(1);
+        }
+        if i >= end || (sh && b[i] == b'#') {
+            return (out, None);
+        }
+        let (start, mut segs) = (i, Vec::new());
+        while i < end && !is_blank(b[i], kind) && !is_op(b[i], kind) {
+            let s = i;
+            let q = match b[i] {
+                b'"' => Q::Double,
+                b'\'' if sh => Q::Single,
+                _ => {
+                    i = bare_end(b, i, end, kind);
+                    segs.push((Q::Bare, s..i));
+                    continue;
+                }
+            };
+            i += 1;
+            while i < end && b[i] != b[s] {
+                i += 1 + usize::from(sh && q == Q::Double && b[i] == b'\\');
+            }
+            if i >= end {
+                return (out, Some(s));
+            }
+            segs.push((q, s + 1..i));
+            i += 1;
+        }
+        // A continuation right after the word belongs to the layout, not to the word.
+        let mut e = i;
+        while let Some(n) = [2, 3]
+            .into_iter()
+            .find(|&n| e >= start + n && cont(b, e - n, e, kind) == n)
+        {
+            e -= n;
+        }
+        segs.retain_mut(|(_, r)| {
+            r.end = r.end.min(e);
+            r.start < e
+        });
+        line += b[counted..start].iter().filter(|&&c| c == b'\n').count();
+        counted = start;
+        let txt = segs
+            .iter()
+            .map(|(q, r)| unquote(&text[r.clone()], *q, kind))
+            .collect();
+        out.push(Word {
+            span: start..e,
+            segs,
+            text: txt,
+            line,
+            op_before: op,
+        });
+    }
+}
+
+/// Length of a bash line continuation (`\` + `\n` or `\r\n`) at `i`, else 0.
+fn cont(b: &[u8], i: usize, end: usize, kind: ScriptKind) -> usize {
+    match (kind, b.get(i..end.min(i + 3))) {
+        (Sh, Some([b'\\', b'\n', ..])) => 2,
+        (Sh, Some([b'\\', b'\r', b'\n'])) => 3,
+        _ => 0,
+    }
+}
+
+/// End of the unquoted run starting at `i`.
+fn bare_end(b: &[u8], mut i: usize, end: usize, kind: ScriptKind) -> usize {
+    let sh = kind == Sh;
+    while i < end && !is_blank(b[i], kind) && b[i] != b'"' && !is_op(b[i], kind) {
+        if sh && b[i] == b'\'' {
+            break;
+        } else if b[i] == if sh { b'\\' } else { b'^' } {
+            i += cont(b, i, end, kind).max(2);
+            continue;
+        } else if sh && b[i] == b'$' && matches!(b.get(i + 1), Some(b'{' | b'(')) {
+            // `${a:-x y}` and `$(cmd arg)` are one word despite the blanks inside.
+            let (open, mut depth) = (b[i + 1], 0i32);
+            let close = if open == b'{' { b'}' } else { b')' };
+            while i + 1 < end {
+                i += 1;
+                depth += i32::from(b[i] == open) - i32::from(b[i] == close);
+                if depth == 0 {
+                    break;
+                }
+            }
+        }
+        i += 1;
+    }
+    // An escape may have stepped into a multi-byte char (never ASCII bytes) or past `end`.
+    while i < end && b[i] >= 0x80 {
+        i += 1;
+    }
+    i.min(end)
+}
+
+/// What a quoted or bare run stands for: escapes and continuations removed, variables as written.
+fn unquote(raw: &str, q: Q, kind: ScriptKind) -> String {
+    let (esc, any) = match (kind, q) {
+        (Sh, Q::Bare) => ('\\', true),
+        (Sh, Q::Double) => ('\\', false),
+        (Bat, Q::Bare) => ('^', true),
+        _ => return raw.to_string(),
+    };
+    let (mut out, mut rest) = (String::with_capacity(raw.len()), raw);
+    while let Some(c) = rest.chars().next() {
+        rest = &rest[c.len_utf8()..];
+        let joined = rest
+            .strip_prefix('\n')
+            .or_else(|| rest.strip_prefix("\r\n"));
+        match (joined, rest.chars().next()) {
+            (Some(r), _) if c == esc && kind == Sh => rest = r,
+            (_, Some(n)) if c == esc && (any || matches!(n, '$' | '`' | '"' | '\\')) => {
+                out.push(n);
+                rest = &rest[n.len_utf8()..];
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A class name whose last part ends in `Bootstrap`, e.g. `org.wso2.carbon.bootstrap.Bootstrap`.
+fn is_main(w: &Word) -> bool {
+    let ident = |p: &str| {
+        p.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+    };
+    w.text.ends_with("Bootstrap") && w.text.split('.').all(ident)
+}
+
+/// Index of the java executable: the first word after `exec`-like prefixes and `VAR=x`.
+fn java_word(ws: &[Word]) -> Option<usize> {
+    let var = |k: &str| !k.is_empty() && k.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
+    let i = ws.iter().position(|w| {
+        let t = w.text.to_ascii_lowercase();
+        let assign = t.split_once('=').is_some_and(|(k, _)| var(k));
+        !(t.is_empty() || assign || matches!(t.as_str(), "exec" | "nohup" | "command" | "call"))
+    })?;
+    ws[i]
+        .text
+        .to_ascii_lowercase()
+        .contains("java")
+        .then_some(i)
+}
+
+/// (java word, main class word) of the first simple command that runs a `...Bootstrap` with java.
+fn launch_words(ws: &[Word]) -> Option<(usize, usize)> {
+    ws.iter()
+        .enumerate()
+        .filter(|(_, w)| is_main(w))
+        .find_map(|(m, _)| {
+            let start = ws[..=m].iter().rposition(|w| w.op_before).unwrap_or(0);
+            java_word(&ws[start..m]).map(|j| (start + j, m))
+        })
+}
+
+fn unterminated(text: &str, off: usize) -> ParseError {
+    ParseError::at(text, off, "unterminated quote in the java launch command")
+}
+
+fn require_launch(text: &str, kind: ScriptKind) -> Result<Vec<Launch>, ParseError> {
+    let ls = launches(text, kind)?;
+    let msg = "no java launch command (…Bootstrap) found";
+    if ls.is_empty() {
+        return Err(ParseError::new(1, 1, msg));
+    }
+    Ok(ls)
+}
+
+fn launches(text: &str, kind: ScriptKind) -> Result<Vec<Launch>, ParseError> {
+    let lines = split_lines(text);
+    let (mut out, mut from) = (Vec::new(), 0);
+    for (i, l) in lines.iter().enumerate() {
+        if is_comment(text, l, kind) {
+            continue;
+        }
+        let (ws, bad) = words(text, body(text, l, kind), kind, i + 1);
+        if !ws.iter().any(is_main) {
+            continue;
+        }
+        let found = match kind {
+            Sh => sh_launch(text, &lines, i)?,
+            // `set` lines before `from` fed an earlier launch.
+            Bat => bat_launch(text, &lines, from, i, (ws, bad))?,
+        };
+        if let Some(launch) = found {
+            out.push(launch);
+            from = i + 1;
+        }
+    }
+    Ok(out)
+}
+
+/// The bash command whose main class is on line `last`, gathered back through continuations.
+fn sh_launch(text: &str, lines: &[Line], last: usize) -> Result<Option<Launch>, ParseError> {
+    let mut first = last;
+    while first > 0 && is_cont(text, &lines[first - 1]) && !is_comment(text, &lines[first - 1], Sh)
+    {
+        first -= 1;
+    }
+    // One scan over the whole block: bash joins continued lines before splitting words.
+    let (mut all, bad) = words(text, lines[first].start..lines[last].end, Sh, first + 1);
+    // Only the first main class after java counts, and it must be the one on `last`.
+    let Some((j, m)) = launch_words(&all).filter(|&(_, m)| all[m].line == last + 1) else {
+        return Ok(None);
+    };
+    if let Some(off) = bad {
+        return Err(unterminated(text, off));
+    }
+    // A new line fits only if the main class starts its line and no word spans into that line.
+    let insert = if all[m - 1].span.end < lines[last].start {
+        let (main, prev) = (&lines[last], &lines[last - 1]);
+        let p = &text[prev.start..prev.end];
+        let mut indent = p[..p.len() - p.trim_start_matches([' ', '\t']).len()].to_string();
+        // A flush-left line after `"x"\` would glue onto that word.
+        if indent.is_empty() && !p.ends_with(" \\") {
+            indent.push(' ');
+        }
+        let eol = |l: &Line| [None, Some("\n"), Some("\r\n")][l.next - l.end];
+        // The new line is a continuation line like `prev`, whatever ending the main line has.
+        Insert::Line(main.start, indent, eol(prev).unwrap_or("\n"))
+    } else {
+        Insert::Before(all[m].span.start)
+    };
+    all.truncate(m);
+    all.drain(..=j);
+    let regions = lines[first..=last].iter().map(|l| l.start..l.end).collect();
+    let at = lines[first].start;
+    Ok(Some(Launch {
+        flags: all,
+        insert,
+        regions,
+        at,
+    }))
+}
+
+/// The `.bat` java line `i`, with the `set CMD_LINE_ARGS=` lines from `from` on that feed it.
+fn bat_launch(
+    text: &str,
+    lines: &[Line],
+    from: usize,
+    i: usize,
+    (ws, bad): (Vec<Word>, Option<usize>),
+) -> Result<Option<Launch>, ParseError> {
+    let Some((j, m)) = launch_words(&ws) else {
+        return Ok(None);
+    };
+    if let Some(off) = bad.filter(|&o| o < ws[m].span.start) {
+        return Err(unterminated(text, off));
+    }
+    let is_ref = |w: &Word| w.text.eq_ignore_ascii_case("%CMD_LINE_ARGS%");
+    let uses_args = ws[j + 1..m].iter().any(is_ref);
+    let mut sets: Vec<(Vec<Word>, Range<usize>)> = Vec::new();
+    for (k, l) in lines
+        .iter()
+        .enumerate()
+        .take(i)
+        .skip(from)
+        .filter(|_| uses_args)
+    {
+        let Some(r) = args_value(text, l) else {
+            continue;
+        };
+        let (sw, bad) = words(text, r.clone(), Bat, k + 1);
+        if let Some(off) = bad {
+            return Err(unterminated(text, off));
+        }
+        // A `set` that does not start from `%CMD_LINE_ARGS%` discards what came before.
+        if !sw.first().is_some_and(is_ref) {
+            sets.clear();
+        }
+        sets.push((sw, r));
+    }
+    let insert = match sets.last() {
+        Some((_, r)) => {
+            let v = text[r.clone()].trim_end_matches([' ', '\t', '\r']);
+            // After `&|<>` the flag would reach another command; after `^` it would be escaped.
+            if v.contains(['&', '|', '<', '>']) || v.ends_with('^') {
+                Insert::Refuse(r.start)
+            } else {
+                Insert::After(r.start + v.len())
+            }
+        }
+        None => Insert::Before(ws[m].span.start),
+    };
+    let mut regions: Vec<_> = sets.iter().map(|(_, r)| r.clone()).collect();
+    regions.push(lines[i].start..lines[i].end);
+    let mut set_words: Vec<Word> = sets.into_iter().flat_map(|(w, _)| w).collect();
+    set_words.retain(|w| !is_ref(w));
+    let mut flags = Vec::new();
+    for w in ws.into_iter().take(m).skip(j + 1) {
+        if is_ref(&w) {
+            flags.append(&mut set_words);
+        } else {
+            flags.push(w);
+        }
+    }
+    let at = lines[i].start;
+    Ok(Some(Launch {
+        flags,
+        insert,
+        regions,
+        at,
+    }))
+}
+
+/// Value range of a `set CMD_LINE_ARGS=...` line (keywords case-insensitive, `@` allowed).
+fn args_value(text: &str, l: &Line) -> Option<Range<usize>> {
+    let t = text[l.start..l.end].trim_start().trim_start_matches('@');
+    t.get(..4).filter(|p| p.eq_ignore_ascii_case("set "))?;
+    let after = t[4..].trim_start();
+    after
+        .get(..14)
+        .filter(|p| p.eq_ignore_ascii_case("CMD_LINE_ARGS="))?;
+    Some(l.end - (after.len() - 14)..l.end)
+}
+
+fn split_flag(t: &str) -> Option<(String, Option<String>)> {
+    let at = |sep: char| match t.split_once(sep) {
+        Some((n, v)) => Some((n.to_string(), Some(v.to_string()))),
+        None => Some((t.to_string(), None)),
+    };
+    if t.len() <= 2 || !(t.starts_with("-D") || t.starts_with("-X")) {
+        return None;
+    }
+    if t.starts_with("-D") || t.starts_with("-XX:") {
+        return at('=');
+    }
+    let size = |p: &&str| {
+        t.strip_prefix(p)
+            .is_some_and(|v| size_end(v.as_bytes(), 0).is_some())
+    };
+    match ["-Xms", "-Xmx", "-Xmn", "-Xss"].into_iter().find(size) {
+        Some(p) => Some((p.to_string(), Some(t[4..].to_string()))),
+        None => at(':'),
+    }
+}
+
+fn normalize_name(name: &str) -> Result<String, String> {
+    let full = match name.strip_prefix("-D") {
+        Some(_) => name.to_string(),
+        None if name.starts_with('-') => return Err(format!("{name:?}: only -D can be set")),
+        None => format!("-D{name}"),
+    };
+    let ok = |c: char| c.is_ascii_alphanumeric() || "_.:/+-".contains(c);
+    let first = full[2..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    if first && full[2..].chars().all(ok) {
+        return Ok(full);
+    }
+    Err(format!("{name:?} is not a property name this tool writes"))
+}
+
+fn check_value(v: &str, kind: ScriptKind) -> Result<(), String> {
+    let (bad, what): (&[char], _) = match kind {
+        // Quotes and newlines break the word; `\` and backticks would be reinterpreted.
+        Sh => (&['\n', '\r', '"', '`', '\\', '\0'], ".sh"),
+        // `%` and `!` expand, `^` escapes, `&|<>` start another command.
+        Bat => (
+            &['%', '"', '^', '&', '|', '<', '>', '!', '\n', '\r', '\0'],
+            ".bat",
+        ),
+    };
+    let why = match v.chars().find(|c| bad.contains(c)) {
+        Some(c) => format!("contains {c:?}"),
+        None if kind == Sh && v.contains("$(") => "contains a command substitution".into(),
+        None => return Ok(()),
+    };
+    Err(format!("value {v:?} {why}: unsafe in a {what} script"))
+}
+
+/// `v` in quoting style `q`; a bare value that needs quoting gets double quotes.
+fn render(v: &str, q: Q, kind: ScriptKind) -> String {
+    let safe = |c: char| match kind {
+        Sh => c.is_ascii_alphanumeric() || "_./:,+@%=-".contains(c),
+        Bat => !c.is_whitespace() && !";,=()".contains(c),
+    };
+    match q {
+        Q::Bare if !v.is_empty() && v.chars().all(safe) => v.to_string(),
+        Q::Bare | Q::Double => format!("\"{v}\""),
+        Q::Single => format!("'{}'", v.replace('\'', r"'\''")),
+    }
+}
+
+/// Rewrites everything after the flag's `=` (or appends `=value`), keeping its quoting style.
+fn replace_value(text: &str, w: &Word, v: &str, kind: ScriptKind) -> (Range<usize>, String) {
+    for (s, (q, inner)) in w.segs.iter().enumerate() {
+        let Some(p) = text[inner.clone()].find('=').map(|p| p + inner.start) else {
+            continue;
+        };
+        // `-Dk="v"`: the value takes the quoting of the part after `=`.
+        let next = w
+            .segs
+            .get(s + 1)
+            .filter(|_| p + 1 == inner.end)
+            .map_or(Q::Bare, |n| n.0);
+        let rep = match q {
+            Q::Bare => render(v, next, kind),
+            // `"-Dk=v"`: the rest of the word was value; close the quote again.
+            Q::Double => format!("{v}\""),
+            Q::Single => format!("{}'", v.replace('\'', r"'\''")),
+        };
+        return (p + 1..w.span.end, rep);
+    }
+    // `-Dk` or `"-Dk"` without a value: add `=value` inside the last part.
+    match w.segs.last() {
+        Some((q, inner)) if *q != Q::Bare => {
+            let rep = render(v, *q, kind);
+            (inner.end..inner.end, format!("={}", &rep[1..rep.len() - 1]))
+        }
+        _ => (
+            w.span.end..w.span.end,
+            format!("={}", render(v, Q::Bare, kind)),
+        ),
+    }
+}
+
+fn apply(text: &str, mut edits: Vec<(Range<usize>, String)>) -> String {
+    edits.sort_by_key(|(r, _)| (r.start, r.end));
+    let (mut out, mut pos) = (String::with_capacity(text.len() + 64), 0);
+    for (r, rep) in edits {
+        out.push_str(&text[pos..r.start]);
+        out.push_str(&rep);
+        pos = r.end;
+    }
+    out.push_str(&text[pos..]);
+    out
+}
+
+/// End of a `<digits>[unit]` size starting at `v`.
+fn size_end(s: &[u8], v: usize) -> Option<usize> {
+    let digits = s[v..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let unit = s.get(v + digits).is_some_and(u8::is_ascii_alphabetic);
+    (digits > 0).then_some(v + digits + usize::from(unit))
+}
+
+/// Sizes of whole-token `key<size>` options: [in `.sh` `JVM_MEM_OPTS=` lines, in the launch].
+fn heap_sites(text: &str, kind: ScriptKind, ls: &[Launch], key: &str) -> [Vec<Range<usize>>; 2] {
+    let assigns = |l: &&Line| {
+        let t = text[l.start..l.end].trim_start();
+        kind == Sh
+            && t.trim_start_matches("export ")
+                .trim_start()
+                .starts_with("JVM_MEM_OPTS=")
+    };
+    let lines = split_lines(text);
+    let defaults = lines.iter().filter(assigns).map(|l| l.start..l.end);
+    let inline = ls.iter().flat_map(|l| l.regions.iter().cloned());
+    let sep = |c: u8| matches!(c, b' ' | b'\t' | b'"' | b'\'' | b'=' | b'\\');
+    let hits = |r: Range<usize>| {
+        let s = &text.as_bytes()[r.clone()];
+        let found = text[r.clone()].match_indices(key).map(|(k, _)| k);
+        let whole = found.filter_map(move |k| {
+            let e = size_end(s, k + key.len())?;
+            let ok = (k == 0 || sep(s[k - 1])) && s.get(e).is_none_or(|&c| sep(c) && c != b'=');
+            ok.then_some(r.start + k + key.len()..r.start + e)
+        });
+        whole.collect::<Vec<_>>()
+    };
+    [
+        defaults.flat_map(hits).collect(),
+        inline.flat_map(hits).collect(),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SH: &str = r#"#!/bin/sh
+if [ -z "$JVM_MEM_OPTS" ]; then
+   java_version=$("$JAVACMD" -version 2>&1 | awk -F '"' '/version/ {print $2}')
+   JVM_MEM_OPTS="-Xms256m -Xmx1024m"
+fi
+while [ "$status" = "$START_EXIT_STATUS" ]
+do
+    $JAVACMD \
+    -Xbootclasspath/a:"$CARBON_XBOOTCLASSPATH" \
+    $JVM_MEM_OPTS \
+    -Dcarbon.home="$CARBON_HOME" \
+    -Dcom.sun.jndi.ldap.connect.pool.timeout=3000  \
+    -Dorg.opensaml.httpclient.https.disableHostnameVerification=true \
+    -Dhttpclient.hostnameVerifier=AllowAll \
+    -Dconf.location="$CARBON_HOME/repository/conf"\
+    org.wso2.carbon.bootstrap.Bootstrap $*
+    status=$?
+done
+"#;
+
+    const BAT: &str = r#"set CMD_LINE_ARGS=-Xbootclasspath/a:%CARBON_XBOOTCLASSPATH% -Xms256m -Xmx1024m -XX:HeapDumpPath="%CARBON_HOME%\logs"  -classpath %CARBON_CLASSPATH% %JAVA_OPTS% -Dcarbon.home="%CARBON_HOME%" -Dhttpclient.hostnameVerifier="DefaultAndLocalhost"
+
+:runJava
+echo JAVA_HOME environment variable is set to %JAVA_HOME%
+"%JAVA_HOME%\bin\java" %CMD_LINE_ARGS% org.wso2.carbon.bootstrap.Bootstrap %CMD%
+if "%ERRORLEVEL%"=="121" goto runJava
+"#;
+
+    const CHAINED: &str = r#"set CMD_LINE_ARGS=-Xbootclasspath/a:%CARBON_XBOOTCLASSPATH% -Xms256m -Xmx1024m
+set CMD_LINE_ARGS=%CMD_LINE_ARGS% -Dcarbon.home="%CARBON_HOME%" -Dhttpclient.hostnameVerifier="DefaultAndLocalhost"
+set CMD_LINE_ARGS=%CMD_LINE_ARGS% -Dorg.ops4j.pax.logging.logReaderEnabled="false"
+
+"%JAVA_HOME%\bin\java" %CMD_LINE_ARGS% org.wso2.carbon.bootstrap.Bootstrap %CMD%
+"#;
+
+    const DH: &str = "-Djdk.tls.ephemeralDHKeySize";
+    const HV: &str = "-Dhttpclient.hostnameVerifier";
+    const SH_DH: &str = "    -Djdk.tls.ephemeralDHKeySize=2048 \\\n    org.wso2";
+    const BAT_DH: &str = "\"DefaultAndLocalhost\" -Djdk.tls.ephemeralDHKeySize=2048\n";
+
+    /// Sets a flag and checks that doing it again changes nothing.
+    fn set(text: &str, kind: ScriptKind, name: &str, value: &str) -> String {
+        let out = set_flag(text, kind, name, value, false).unwrap();
+        assert_eq!(
+            set_flag(&out, kind, name, value, false).unwrap(),
+            out,
+            "not idempotent"
+        );
+        out
+    }
+
+    fn value(text: &str, kind: ScriptKind, name: &str) -> Option<String> {
+        let fl = flags(text, kind).unwrap();
+        fl.into_iter()
+            .find(|f| f.name == name)
+            .and_then(|f| f.value)
+    }
+
+    /// Asserts `bash -n` accepts `text`; skipped with a note when bash is unavailable.
+    fn assert_bash_n(text: &str) {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("wh-script-{}-{n}.sh", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        let status = std::process::Command::new("bash")
+            .arg("-n")
+            .arg(&path)
+            .status();
+        let _ = std::fs::remove_file(&path);
+        match status {
+            Ok(s) => assert!(s.success(), "bash -n rejects:\n{text}"),
+            Err(e) => println!("note: bash -n check skipped ({e})"),
+        }
+    }
+
+    #[test]
+    fn reads_launch_flags_only() {
+        let fl = flags(SH, Sh).unwrap();
+        let home = Flag {
+            name: "-Dcarbon.home".into(),
+            value: Some("$CARBON_HOME".into()),
+            line: 11,
+        };
+        assert_eq!((fl[0].name.as_str(), &fl[1]), ("-Xbootclasspath/a", &home));
+        assert_eq!(value(SH, Sh, HV).as_deref(), Some("AllowAll"));
+        assert_eq!(value(BAT, Bat, "-Xmx").as_deref(), Some("1024m"));
+        assert!(fl.iter().all(|f| f.name != "-version" && f.name != DH));
+        assert_eq!(ScriptKind::from_path("bin/x.SH".as_ref()), Some(Sh));
+        assert_eq!(ScriptKind::from_path("bin/x.txt".as_ref()), None);
+    }
+
+    #[test]
+    fn replaces_unquoted_and_double_quoted_values() {
+        let (apim, want) = (
+            set(SH, Sh, HV, "Strict"),
+            SH.replace("=AllowAll", "=Strict"),
+        );
+        assert_eq!(apim, want);
+        let kernel = SH.replace("=AllowAll", "=\"DefaultAndLocalhost\"");
+        let want = SH.replace("=AllowAll", "=\"Strict\"");
+        assert_eq!(set(&kernel, Sh, HV, "Strict"), want);
+        let want = BAT.replace("\"DefaultAndLocalhost\"", "\"Strict\"");
+        assert_eq!(set(BAT, Bat, "httpclient.hostnameVerifier", "Strict"), want);
+    }
+
+    #[test]
+    fn keeps_each_quoting_style() {
+        let cases = [
+            ("-Dx='a'", "-Dx='b c'"),
+            ("\"-Dx=a\"", "\"-Dx=b c\""),
+            ("-Dx=a", "-Dx=\"b c\""),
+            ("-Dx", "-Dx=\"b c\""),
+            ("-Dx=\"$A\"/b", "-Dx=\"b c\""),
+        ];
+        for (before, after) in cases {
+            let text = SH.replace("-Dcarbon.home=\"$CARBON_HOME\"", before);
+            let want = SH.replace("-Dcarbon.home=\"$CARBON_HOME\"", after);
+            assert_eq!(set(&text, Sh, "-Dx", "b c"), want, "{before}");
+            assert_eq!(value(&want, Sh, "-Dx").as_deref(), Some("b c"));
+        }
+    }
+
+    #[test]
+    fn inserts_before_bootstrap_without_breaking_continuations() {
+        let out = set(SH, Sh, DH, "2048");
+        assert_eq!(out, SH.replace("    org.wso2", SH_DH));
+        // The `"..."\` line (no space before the backslash) stays as it was.
+        assert!(out.contains("/conf\"\\\n    -Djdk"));
+        let moved = set(SH, Sh, "-Dconf.location", "/opt/conf");
+        assert!(moved.contains("\n    -Dconf.location=\"/opt/conf\"\\\n    org.wso2"));
+        assert_bash_n(&out);
+        assert_bash_n(&moved);
+        // bash glues a flush-left line onto a `\` line: that is one word, not a new flag.
+        let glued = SH.replace("    org.wso2", "-Dx=1 \\\n    org.wso2");
+        assert!(value(&glued, Sh, "-Dx").is_none());
+        assert_eq!(
+            value(&glued, Sh, "-Dconf.location").as_deref(),
+            Some("$CARBON_HOME/repository/conf-Dx=1")
+        );
+        // Flush-left block: the new line gets one space so it cannot glue onto `"..."\`.
+        let flush = set(&SH.replace("\n    -Dconf", "\n-Dconf"), Sh, DH, "2048");
+        assert!(flush.contains("/conf\"\\\n -Djdk.tls.ephemeralDHKeySize=2048 \\\n    org."));
+        assert_eq!(value(&flush, Sh, DH).as_deref(), Some("2048"));
+    }
+
+    #[test]
+    fn crlf_and_missing_final_newline_are_kept() {
+        let (sh, bat) = (SH.replace('\n', "\r\n"), BAT.replace('\n', "\r\n"));
+        let want = SH.replace("    org.wso2", SH_DH).replace('\n', "\r\n");
+        assert_eq!(set(&sh, Sh, DH, "2048"), want);
+        let want = BAT
+            .replace("\"DefaultAndLocalhost\"\n", BAT_DH)
+            .replace('\n', "\r\n");
+        assert_eq!(set(&bat, Bat, DH, "2048"), want);
+        let out = set(SH.trim_end(), Sh, DH, "2048");
+        assert_eq!(out, SH.replace("    org.wso2", SH_DH).trim_end());
+        assert!(set(CHAINED.trim_end(), Bat, DH, "2048").ends_with("%CMD%"));
+    }
+
+    #[test]
+    fn appends_to_single_and_chained_bat_lines() {
+        let want = BAT.replace("\"DefaultAndLocalhost\"\n", BAT_DH);
+        assert_eq!(set(BAT, Bat, DH, "2048"), want);
+        let trailing = BAT.replace("\"DefaultAndLocalhost\"\n", "\"DefaultAndLocalhost\"  \n");
+        assert!(set(&trailing, Bat, DH, "2048").contains(" -Djdk.tls.ephemeralDHKeySize=2048  \n"));
+        let want = CHAINED.replace(
+            "=\"false\"\n",
+            "=\"false\" -Djdk.tls.ephemeralDHKeySize=2048\n",
+        );
+        assert_eq!(set(CHAINED, Bat, DH, "2048"), want);
+        let hv = flags(CHAINED, Bat)
+            .unwrap()
+            .into_iter()
+            .find(|f| f.name == HV);
+        assert_eq!(
+            hv.map(|f| (f.value, f.line)),
+            Some((Some("DefaultAndLocalhost".into()), 2))
+        );
+        // A `set` that does not extend `%CMD_LINE_ARGS%` starts the command line afresh.
+        let reset = format!("set CMD_LINE_ARGS=-Dold=1\n{CHAINED}");
+        assert_eq!(value(&reset, Bat, "-Dold"), None);
+    }
+
+    #[test]
+    fn only_if_present_and_equal_values_leave_text_identical() {
+        let opensaml = "-Dorg.opensaml.httpclient.https.disableHostnameVerification";
+        assert_eq!(set_flag(SH, Sh, DH, "2048", true).unwrap(), SH);
+        assert_eq!(set_flag(BAT, Bat, opensaml, "false", true).unwrap(), BAT);
+        let want = SH.replace("Verification=true", "Verification=false");
+        assert_eq!(set_flag(SH, Sh, opensaml, "false", true).unwrap(), want);
+        assert_eq!(set_flag(SH, Sh, HV, "AllowAll", false).unwrap(), SH);
+        assert_eq!(
+            set_flag(BAT, Bat, HV, "DefaultAndLocalhost", false).unwrap(),
+            BAT
+        );
+        assert_eq!(set_heap(SH, Sh, Some("256m"), Some("1024m")).unwrap(), SH);
+    }
+
+    #[test]
+    fn heap_in_mem_opts_inline_and_bat() {
+        assert_eq!(heap(SH, Sh), (Some("256m".into()), Some("1024m".into())));
+        let out = set_heap(SH, Sh, Some("512m"), Some("2048m")).unwrap();
+        assert_eq!(out, SH.replace("-Xms256m -Xmx1024m", "-Xms512m -Xmx2048m"));
+        let both = SH.replace("    $JVM_MEM_OPTS", "    $JVM_MEM_OPTS -Xmx3g");
+        assert_eq!(heap(&both, Sh).1.as_deref(), Some("3g"));
+        // Kernel 4.4.0-4.4.2: no JVM_MEM_OPTS, sizes inline in the launch block.
+        let old = SH.replace(
+            "    $JVM_MEM_OPTS",
+            "    -Xms256m -Xmx1024m -XX:MaxPermSize=256m",
+        );
+        let old = old.replace("   JVM_MEM_OPTS=\"-Xms256m -Xmx1024m\"\n", "");
+        assert_eq!(heap(&old, Sh).1.as_deref(), Some("1024m"));
+        let out = set_heap(&old, Sh, None, Some("2g")).unwrap();
+        assert_eq!(out, old.replace("-Xmx1024m", "-Xmx2g"));
+        assert_bash_n(&out);
+        let out = set_heap(CHAINED, Bat, Some("512m"), Some("2048m")).unwrap();
+        assert_eq!(
+            out,
+            CHAINED.replace("-Xms256m -Xmx1024m", "-Xms512m -Xmx2048m")
+        );
+        assert_eq!(heap(&out, Bat), (Some("512m".into()), Some("2048m".into())));
+    }
+
+    #[test]
+    fn version_probe_and_echo_are_not_launches() {
+        let probe = "JAVACMD=java\nv=$(\"$JAVACMD\" -version 2>&1)\n\"$JAVACMD\" -version\n";
+        assert!(!has_launch(probe, Sh) && has_launch(SH, Sh) && has_launch(CHAINED, Bat));
+        let err = flags(probe, Sh).unwrap_err();
+        assert_eq!((err.line, err.col), (1, 1));
+        assert!(err.message.contains("no java launch command"), "{err}");
+        assert!(set_flag(probe, Sh, DH, "2048", false).is_err());
+        let echo = "echo org.wso2.carbon.bootstrap.Bootstrap\n# $JAVACMD a.Bootstrap\n";
+        assert!(!has_launch(echo, Sh) && !has_launch(&echo.replace('#', "rem"), Bat));
+        let piped = "\"$JAVACMD\" -version | grep org.wso2.carbon.bootstrap.Bootstrap\n";
+        assert!(!has_launch(piped, Sh));
+        // A one-line launch after another command: the flag goes before the main class.
+        let one = "cd /x && exec $JAVACMD -Dk=v org.wso2.carbon.bootstrap.Bootstrap $*\n";
+        let want = one.replace(" org.", " -Djdk.tls.ephemeralDHKeySize=2048 org.");
+        assert_eq!(value(one, Sh, "-Dk").as_deref(), Some("v"));
+        assert_eq!(set(one, Sh, DH, "2048"), want);
+        let mi = SH.replace(
+            "org.wso2.carbon.bootstrap",
+            "org.wso2.micro.integrator.bootstrap",
+        );
+        assert!(has_launch(&mi, Sh));
+    }
+
+    #[test]
+    fn rejects_unsafe_values_and_names() {
+        for bad in ["a\"b", "a\nb", "`id`", "$(id)", "a\\b"] {
+            let err = set_flag(SH, Sh, DH, bad, false).unwrap_err();
+            assert!(
+                err.message.contains("unsafe in a .sh script"),
+                "{bad}: {err}"
+            );
+        }
+        for bad in [
+            "%PATH%", "a\"b", "a^b", "a&b", "a|b", "a<b", "a>b", "a\r\nb",
+        ] {
+            assert!(set_flag(BAT, Bat, DH, bad, false).is_err(), "{bad}");
+        }
+        assert!(set_flag(SH, Sh, "-Xmx", "1g", false).is_err());
+        assert!(set_flag(SH, Sh, "-Dk y", "1", false).is_err());
+        assert!(set_flag(SH, Sh, "-D-k", "1", false).is_err());
+        // Appending after `& echo` would put the flag on another command.
+        let amp = CHAINED.replace("=\"false\"\n", "=\"false\" & echo\n");
+        let err = set_flag(&amp, Bat, DH, "2048", false).unwrap_err();
+        assert_eq!((err.line, err.message.contains("by hand")), (3, true));
+        assert!(set_flag(&amp, Bat, HV, "Strict", false).is_ok());
+        assert!(set_heap(SH, Sh, Some("lots"), None).is_err());
+    }
+
+    #[test]
+    fn produced_scripts_pass_bash_n() {
+        let mut text = SH.to_string();
+        for (name, v) in [
+            (DH, "2048"),
+            (HV, "Strict"),
+            ("-Dk", "a b;c"),
+            ("-Dq", "x'y"),
+        ] {
+            text = set(&text, Sh, name, v);
+            assert_eq!(value(&text, Sh, name).as_deref(), Some(v));
+        }
+        assert_bash_n(&set_heap(&text, Sh, Some("512m"), Some("2048m")).unwrap());
+    }
+
+    proptest! {
+        #[test]
+        fn set_then_read_back(v in "[A-Za-z0-9._/:-]{1,40}", bat: bool, which in 0..3usize) {
+            let (text, kind) = if bat { (CHAINED, Bat) } else { (SH, Sh) };
+            let name = [HV, DH, "-Dcarbon.home"][which];
+            let out = set_flag(text, kind, name, &v, false).unwrap();
+            prop_assert_eq!(value(&out, kind, name), Some(v.clone()));
+            prop_assert_eq!(set_flag(&out, kind, name, &v, false).unwrap(), out.clone());
+            let added = flags(&out, kind).unwrap().len() - flags(text, kind).unwrap().len();
+            prop_assert_eq!(added, usize::from(name == DH));
+        }
+    }
+}
