@@ -29,10 +29,92 @@ pub struct Detected {
     pub message: String,
 }
 
-pub fn run(handler: &str, home: &ProductHome) -> Vec<Detected> {
+/// The XML files (under conf) each handler reads, so a node loads only what is selected.
+fn xml_files(handler: &str) -> &'static [&'static str] {
+    match handler {
+        "default-admin-credentials" | "ldap-without-tls" => &["user-mgt.xml"],
+        "default-keystore" => &["carbon.xml", "tomcat/catalina-server.xml"],
+        "plaintext-passwords" => &PASSWORD_FILES,
+        "embedded-h2" | "datastore-privileged-user" => &["datasources/master-datasources.xml"],
+        "jmx-remote" => &["carbon.xml", "etc/jmx.xml"],
+        "default-ports" => &["carbon.xml"],
+        _ => &[],
+    }
+}
+
+const PASSWORD_FILES: [&str; 6] = [
+    "carbon.xml",
+    "user-mgt.xml",
+    "datasources/master-datasources.xml",
+    "tomcat/catalina-server.xml",
+    "axis2/axis2.xml",
+    "identity/identity.xml",
+];
+
+/// The texts the selected handlers read, loaded once per node.
+pub struct Texts {
+    xml: Vec<(&'static str, PathBuf, String)>,
+    toml: Option<(PathBuf, String)>,
+}
+
+impl Texts {
+    pub fn load(home: &ProductHome, handlers: &[&str]) -> Texts {
+        let mut xml = Vec::new();
+        let mut toml = None;
+        match home.model {
+            Model::Xml => {
+                for rel in handlers.iter().flat_map(|h| xml_files(h)) {
+                    if xml.iter().any(|(r, _, _)| r == rel) {
+                        continue;
+                    }
+                    let path = home.conf_path(rel);
+                    if let Some(text) = read(&path) {
+                        xml.push((*rel, path, text));
+                    }
+                }
+            }
+            Model::Toml => {
+                let path = home.conf_path("deployment.toml");
+                toml = read(&path).map(|t| (path, t));
+            }
+        }
+        Texts { xml, toml }
+    }
+}
+
+/// Every loaded file parsed once; the handlers share it.
+pub struct Docs<'t> {
+    home: &'t ProductHome,
+    xml: Vec<(&'static str, &'t Path, &'t str, roxmltree::Document<'t>)>,
+    toml: Option<(&'t Path, TomlFile)>,
+}
+
+impl<'t> Docs<'t> {
+    pub fn parse(home: &'t ProductHome, texts: &'t Texts) -> Docs<'t> {
+        Docs {
+            home,
+            xml: texts
+                .xml
+                .iter()
+                .filter_map(|(rel, path, text)| {
+                    xml::parse(text)
+                        .ok()
+                        .map(|d| (*rel, path.as_path(), text.as_str(), d))
+                })
+                .collect(),
+            toml: texts
+                .toml
+                .as_ref()
+                .and_then(|(p, t)| TomlFile::parse(t).ok().map(|f| (p.as_path(), f))),
+        }
+    }
+}
+
+pub fn run(handler: &str, docs: &Docs) -> Vec<Detected> {
     let mut out = Vec::new();
     let ctx = Ctx {
-        home,
+        home: docs.home,
+        docs,
         out: &mut out,
     };
     match handler {
@@ -50,8 +132,9 @@ pub fn run(handler: &str, home: &ProductHome) -> Vec<Detected> {
     out
 }
 
-struct Ctx<'a> {
+struct Ctx<'a, 't> {
     home: &'a ProductHome,
+    docs: &'a Docs<'t>,
     out: &'a mut Vec<Detected>,
 }
 
@@ -79,7 +162,7 @@ fn str_leaf(file: &TomlFile, key: &str) -> Option<String> {
     }
 }
 
-impl Ctx<'_> {
+impl<'a, 't> Ctx<'a, 't> {
     fn push(&mut self, file: &Path, line: Option<usize>, message: impl Into<String>) {
         self.out.push(Detected {
             file: Some(file.to_path_buf()),
@@ -88,34 +171,25 @@ impl Ctx<'_> {
         });
     }
 
-    fn toml(&self) -> Option<(PathBuf, TomlFile)> {
-        if self.home.model != Model::Toml {
-            return None;
-        }
-        let path = self.home.conf_path("deployment.toml");
-        let file = TomlFile::parse(&read(&path)?).ok()?;
-        Some((path, file))
+    fn toml(&self) -> Option<(&'a Path, &'a TomlFile)> {
+        self.docs.toml.as_ref().map(|(p, f)| (*p, f))
     }
 
-    /// Runs `f` on the XML file at `rel` under conf, in the XML generation only.
+    /// Runs `f` on the parsed XML file at `rel` under conf (XML generation only).
     fn xml(&mut self, rel: &str, f: impl FnOnce(&mut Self, &Path, &str, &roxmltree::Document)) {
-        if self.home.model != Model::Xml {
-            return;
-        }
-        let path = self.home.conf_path(rel);
-        let Some(text) = read(&path) else { return };
-        if let Ok(doc) = xml::parse(&text) {
-            f(self, &path, &text, &doc);
+        let docs: &'a Docs<'t> = self.docs;
+        if let Some((_, path, text, doc)) = docs.xml.iter().find(|(r, ..)| *r == rel) {
+            f(self, path, text, doc);
         }
     }
 
     fn admin(mut self) {
         if let Some((path, t)) = self.toml() {
-            let user = str_leaf(&t, "super_admin.username");
-            let pass = str_leaf(&t, "super_admin.password");
+            let user = str_leaf(t, "super_admin.username");
+            let pass = str_leaf(t, "super_admin.password");
             if user.as_deref() == Some("admin") && pass.as_deref() == Some("admin") {
                 let line = t.line_of(&["super_admin", "password"]);
-                self.push(&path, line, "[super_admin] is admin/admin");
+                self.push(path, line, "[super_admin] is admin/admin");
             }
         }
         self.xml("user-mgt.xml", |c, path, text, doc| {
@@ -143,8 +217,8 @@ impl Ctx<'_> {
     fn keystore(mut self) {
         if let Some((path, t)) = self.toml() {
             for table in ["keystore.primary", "keystore.tls"] {
-                let file = str_leaf(&t, &format!("{table}.file_name"));
-                let pass = str_leaf(&t, &format!("{table}.password"));
+                let file = str_leaf(t, &format!("{table}.file_name"));
+                let pass = str_leaf(t, &format!("{table}.password"));
                 let explicit = file.is_some() || pass.is_some();
                 if table == "keystore.tls" && !explicit {
                     continue; // defaults to the primary keystore, reported there
@@ -164,7 +238,7 @@ impl Ctx<'_> {
                     } else {
                         "the shipped password"
                     };
-                    self.push(&path, line, format!("[{table}] uses {what}"));
+                    self.push(path, line, format!("[{table}] uses {what}"));
                 }
             }
         }
@@ -206,21 +280,14 @@ impl Ctx<'_> {
                 if secret_leaf(&leaf) {
                     let key = leaf.path.join(".");
                     self.push(
-                        &path,
+                        path,
                         Some(leaf.line),
                         format!("{key} is a plain-text password (use $secret{{alias}})"),
                     );
                 }
             }
         }
-        for rel in [
-            "carbon.xml",
-            "user-mgt.xml",
-            "datasources/master-datasources.xml",
-            "tomcat/catalina-server.xml",
-            "axis2/axis2.xml",
-            "identity/identity.xml",
-        ] {
+        for rel in PASSWORD_FILES {
             self.xml(rel, |c, path, text, doc| {
                 let mut count = 0;
                 let mut first = None;
@@ -272,7 +339,7 @@ impl Ctx<'_> {
                     };
                     if h2 {
                         self.push(
-                            &path,
+                            path,
                             Some(leaf.line),
                             format!("[database.{db}] uses embedded H2"),
                         );
@@ -280,7 +347,7 @@ impl Ctx<'_> {
                 }
             }
             if !configured && matches!(self.home.product, ProductKind::Is | ProductKind::Apim) {
-                self.push(&path, None, "no [database.*] configured: the shared and product databases default to embedded H2");
+                self.push(path, None, "no [database.*] configured: the shared and product databases default to embedded H2");
             }
         }
         self.xml(
@@ -308,11 +375,11 @@ impl Ctx<'_> {
 
     fn ldap(mut self) {
         if let Some((path, t)) = self.toml() {
-            if let Some(url) = str_leaf(&t, "user_store.connection_url") {
+            if let Some(url) = str_leaf(t, "user_store.connection_url") {
                 if insecure_ldap(&url) {
                     let line = t.line_of(&["user_store", "connection_url"]);
                     self.push(
-                        &path,
+                        path,
                         line,
                         "[user_store] connection_url is ldap:// (not ldaps://)",
                     );
@@ -347,7 +414,7 @@ impl Ctx<'_> {
                     if let TomlScalar::String(u) = &leaf.value {
                         if PRIVILEGED.contains(&u.to_ascii_lowercase().as_str()) {
                             self.push(
-                                &path,
+                                path,
                                 Some(leaf.line),
                                 format!(
                                     "[database.{}] connects as privileged user {u}",
@@ -381,18 +448,16 @@ impl Ctx<'_> {
             let start = t.get(&["monitoring", "jmx", "rmi_server_start"]);
             if !matches!(start, Some(TomlScalar::Bool(false))) {
                 let line = t.line_of(&["monitoring", "jmx", "rmi_server_start"]);
-                self.push(&path, line, "the JMX RMI server starts (set [monitoring.jmx] rmi_server_start = false if unused)");
+                self.push(path, line, "the JMX RMI server starts (set [monitoring.jmx] rmi_server_start = false if unused)");
             }
         }
-        let jmx_off = read(&self.home.conf_path("etc/jmx.xml"))
-            .and_then(|t| {
-                let doc = xml::parse(&t).ok()?;
-                let n = doc
-                    .descendants()
-                    .find(|n| n.has_tag_name("StartRMIServer"))?;
-                Some(n.text().unwrap_or("").trim().eq_ignore_ascii_case("false"))
-            })
-            .unwrap_or(false);
+        let mut jmx_off = false;
+        self.xml("etc/jmx.xml", |_, _, _, doc| {
+            jmx_off = doc
+                .descendants()
+                .find(|n| n.has_tag_name("StartRMIServer"))
+                .is_some_and(|n| n.text().unwrap_or("").trim().eq_ignore_ascii_case("false"));
+        });
         if jmx_off {
             return;
         }
@@ -422,7 +487,7 @@ impl Ctx<'_> {
             if zero {
                 let line = t.line_of(&["server", "offset"]);
                 self.push(
-                    &path,
+                    path,
                     line,
                     "the server listens on the default, well-known ports (offset 0)",
                 );

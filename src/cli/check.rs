@@ -6,7 +6,7 @@ use crate::render::{json, report, Style};
 
 pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<u8> {
     let session = Session::new(&args.run)?;
-    let plan = session.plan();
+    let plan = session.plan_findings();
     match args.format {
         Format::Text => print!("{}", report::check_report(&plan, style)),
         Format::Json => print!("{}", json::check_json(&plan)),

@@ -5,12 +5,18 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
+use std::io::IsTerminal;
+
+use indicatif::{ParallelProgressIterator, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use super::RunArgs;
 use crate::catalog::{Catalog, Patch, Values};
 use crate::discover::{discover, ProductHome};
 use crate::plan::{plan_home, Decide, NodePlan, Plan, Settings, TakeAll};
+
+/// Below this many homes a progress bar is more noise than help.
+const PROGRESS_FROM: usize = 20;
 use crate::policy::Policy;
 
 pub struct Session {
@@ -104,15 +110,45 @@ impl Session {
         Values { given }
     }
 
-    /// Plans every home in parallel; each node independently.
-    pub fn plan(&self) -> Plan {
+    /// Plans every home in parallel, each node independently, and hands each plan to `f`
+    /// while its files are in memory; only what `f` returns is kept (a fleet of thousands of
+    /// homes never holds more than a few nodes' files). A progress bar shows on a terminal.
+    pub fn each_node<T: Send>(&self, f: impl Fn(NodePlan) -> T + Sync + Send) -> Vec<T> {
         let settings = self.settings();
-        let nodes = self
-            .homes
-            .par_iter()
-            .map(|h| plan_home(h.clone(), &settings, &self.values_for(h), &mut TakeAll))
-            .collect();
-        Plan { nodes }
+        let run = |h: &ProductHome| {
+            f(plan_home(
+                h.clone(),
+                &settings,
+                &self.values_for(h),
+                &mut TakeAll,
+            ))
+        };
+        if self.homes.len() >= PROGRESS_FROM && std::io::stderr().is_terminal() {
+            let bar = ProgressBar::new(self.homes.len() as u64).with_style(
+                ProgressStyle::with_template("{bar:40} {pos}/{len} product homes {elapsed}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            let out = self
+                .homes
+                .par_iter()
+                .progress_with(bar.clone())
+                .map(run)
+                .collect();
+            bar.finish_and_clear();
+            out
+        } else {
+            self.homes.par_iter().map(run).collect()
+        }
+    }
+
+    /// The plan of every home without file contents: findings and errors, for reports.
+    pub fn plan_findings(&self) -> Plan {
+        Plan {
+            nodes: self.each_node(|mut node| {
+                node.files.clear();
+                node
+            }),
+        }
     }
 
     /// Plans one home with a decider (the interactive fix).

@@ -8,8 +8,24 @@ use crate::render::{diff, Style};
 
 pub fn run(args: &RunArgs, style: Style) -> anyhow::Result<u8> {
     let session = Session::new(args)?;
-    let plan = session.plan();
-    let out = diff::plan_diff(&plan);
+    let results = session.each_node(|mut node| {
+        let bytes = if node.error.is_none() {
+            node.changed_files()
+                .flat_map(diff::final_file_diff)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        node.files.clear();
+        (node, bytes)
+    });
+    let out: Vec<u8> = results
+        .iter()
+        .flat_map(|(_, b)| b.iter().copied())
+        .collect();
+    let plan = crate::plan::Plan {
+        nodes: results.into_iter().map(|(n, _)| n).collect(),
+    };
     std::io::stdout().write_all(&diff::colorize(&out, style))?;
     report_errors(&plan);
     Ok(if plan.has_errors() {

@@ -2,8 +2,6 @@
 
 use std::io::IsTerminal;
 
-use rayon::prelude::*;
-
 use super::common::{report_errors, Session};
 use super::{FixArgs, CLEAN, ERROR, FINDINGS};
 use crate::apply::prompt::{Interactive, TerminalPrompter};
@@ -22,13 +20,27 @@ pub fn run(args: &FixArgs, style: Style) -> anyhow::Result<u8> {
     }
     let session = Session::new(&args.run)?;
     if args.yes {
-        let plan = session.plan();
+        let done = session.each_node(|mut node| {
+            let result = match node.error {
+                None => Some(apply_node(&node, !args.no_backup, None)),
+                Some(_) => None,
+            };
+            node.files.clear();
+            (node, result)
+        });
+        let mut nodes = Vec::new();
+        let mut results = Vec::new();
+        for (i, (node, result)) in done.into_iter().enumerate() {
+            nodes.push(node);
+            if let Some(r) = result {
+                results.push((i, r));
+            }
+        }
+        let plan = Plan { nodes };
         report_errors(&plan);
-        let results: Vec<_> = plan
-            .nodes
-            .par_iter()
-            .filter(|n| n.error.is_none())
-            .map(|n| (n, apply_node(n, !args.no_backup, None)))
+        let results: Vec<_> = results
+            .into_iter()
+            .map(|(i, r)| (&plan.nodes[i], r))
             .collect();
         return Ok(finish(&plan, &results, 0, style));
     }

@@ -423,10 +423,13 @@ fn launches(text: &str, kind: ScriptKind) -> Result<Vec<Launch>, ParseError> {
     let lines = split_lines(text);
     let (mut out, mut from) = (Vec::new(), 0);
     for (i, l) in lines.iter().enumerate() {
-        if is_comment(text, l, kind) {
+        // Only a line naming a `…Bootstrap` class can end a launch: skip the word split
+        // (the costly part) everywhere else.
+        let b = body(text, l, kind);
+        if is_comment(text, l, kind) || !text[b.clone()].contains("Bootstrap") {
             continue;
         }
-        let (ws, bad) = words(text, body(text, l, kind), kind, i + 1);
+        let (ws, bad) = words(text, b, kind, i + 1);
         if !ws.iter().any(is_main) {
             continue;
         }

@@ -47,8 +47,13 @@ impl Decoded {
     }
 
     fn single_byte(body: &[u8], bom: bool) -> Decoded {
+        // Pure ASCII (most declared-Latin-1 WSO2 files) decodes the same either way.
+        let text = match std::str::from_utf8(body) {
+            Ok(t) if body.is_ascii() => t.to_string(),
+            _ => body.iter().map(|&b| char::from(b)).collect(),
+        };
         Decoded {
-            text: body.iter().map(|&b| char::from(b)).collect(),
+            text,
             bom,
             encoding: Encoding::SingleByte,
         }

@@ -73,11 +73,18 @@ impl TomlFile {
         let mut out = Vec::new();
         collect_leaves(self.doc.as_table(), &mut Vec::new(), raw, &mut out);
         out.sort_by_key(|(offset, _)| *offset);
+        // One pass over the text for all leaves, not one per leaf.
+        let newlines: Vec<usize> = raw
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'\n')
+            .map(|(i, _)| i)
+            .collect();
         out.into_iter()
             .map(|(offset, (path, value))| TomlLeaf {
                 path,
                 value,
-                line: line_col(raw, offset).0,
+                line: newlines.partition_point(|&n| n < offset) + 1,
             })
             .collect()
     }

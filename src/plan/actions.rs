@@ -2,28 +2,76 @@
 //! DESIGN §5. Each action reads the current state, edits only when it differs, and reads the
 //! result back before handing it on (XML is verified tree against tree by the editor).
 
+use std::path::Path;
+
 use roxmltree::Document;
 
 use crate::catalog::model::ValueType;
 use crate::catalog::{ActionKind, Target};
 use crate::formats::error::ParseError;
-use crate::formats::script::{self, ScriptKind};
+use crate::formats::script::{self, Flag, ScriptKind};
 use crate::formats::toml::{self as tomlfmt, TomlFile, TomlScalar};
 use crate::formats::xml::{self, short, Change, Path as XmlPath, XmlOp};
 use crate::formats::{properties, Compare};
 
-/// The text an action works on, with what was already derived from it.
-pub struct Ctx<'a, 'd> {
-    pub text: &'a str,
-    pub doc: Option<&'d Document<'a>>,
-    pub single_byte: bool,
-    pub script: Option<ScriptKind>,
+/// A file's text parsed once per text state: every target on that state reads from it, and
+/// only an edit parses again.
+pub enum Parsed<'t> {
+    Xml(Document<'t>),
+    Toml(TomlFile),
+    Properties(Vec<properties::Entry>),
+    /// Flags of the launch command (an error is kept until an action needs the flags).
+    Script(ScriptKind, Result<Vec<Flag>, ParseError>),
+    Other,
 }
 
-#[derive(Debug)]
+impl<'t> Parsed<'t> {
+    /// Parses by the file's extension; a file that does not parse is an error for the node.
+    pub fn parse(text: &'t str, path: &Path) -> Result<Parsed<'t>, ParseError> {
+        if let Some(kind) = ScriptKind::from_path(path) {
+            return Ok(Parsed::Script(kind, script::flags(text, kind)));
+        }
+        Ok(match path.extension().and_then(|e| e.to_str()) {
+            Some("xml") => Parsed::Xml(xml::parse(text)?),
+            Some("toml") => Parsed::Toml(TomlFile::parse(text)?),
+            Some("properties") => Parsed::Properties(properties::entries(text)),
+            _ => Parsed::Other,
+        })
+    }
+
+    fn doc(&self) -> Option<&Document<'t>> {
+        match self {
+            Parsed::Xml(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// java.util.Properties semantics: the last occurrence wins.
+    fn property(&self, key: &str) -> Option<&str> {
+        match self {
+            Parsed::Properties(entries) => entries
+                .iter()
+                .rev()
+                .find(|e| e.key == key)
+                .map(|e| e.value.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// The text an action works on, with its parse.
+pub struct Ctx<'a, 'p> {
+    pub text: &'a str,
+    pub parsed: &'p Parsed<'a>,
+    pub single_byte: bool,
+}
+
 pub struct Edit {
     pub text: String,
     pub changes: Vec<Change>,
+    /// The parse of `text` when the action already made one to read its value back, so the
+    /// planner does not parse the same text again (never XML, which borrows its text).
+    pub parsed: Option<Parsed<'static>>,
 }
 
 /// Applies `target` with the expanded `value`; `None` when the file already complies.
@@ -41,20 +89,23 @@ pub fn run(
     let target = target.as_ref();
     match target.action {
         ActionKind::XmlAttr | ActionKind::XmlText => xml_action(target, value, ctx),
-        ActionKind::TomlKey => toml_key(target, value, ctx.text),
+        ActionKind::TomlKey => match ctx.parsed {
+            Parsed::Toml(file) => toml_key(target, value, ctx.text, file),
+            _ => Ok(None),
+        },
         ActionKind::JvmFlag | ActionKind::JvmHeap => jvm(target, value, ctx),
-        ActionKind::Property => property(target, value, ctx.text),
-        ActionKind::Log4j2Counter => log4j2_counter(target, ctx.text),
+        ActionKind::Property => property(target, value, ctx),
+        ActionKind::Log4j2Counter => log4j2_counter(target, ctx),
     }
 }
 
 /// Whether a target can do anything in this text at all (so a missing value matters here):
 /// an XML selector that matches, or whose parent exists for a created element; a property
 /// whose required key exists.
-pub fn applicable(target: &Target, text: &str, doc: Option<&Document>) -> bool {
+pub fn applicable(target: &Target, parsed: &Parsed) -> bool {
     match target.action {
         ActionKind::XmlAttr | ActionKind::XmlText => {
-            let (Some(doc), Some(sel)) = (doc, target.select.as_deref()) else {
+            let (Some(doc), Some(sel)) = (parsed.doc(), target.select.as_deref()) else {
                 return false;
             };
             let Ok(path) = XmlPath::parse(sel) else {
@@ -67,17 +118,17 @@ pub fn applicable(target: &Target, text: &str, doc: Option<&Document>) -> bool {
         ActionKind::Property => target
             .requires_key
             .as_deref()
-            .is_none_or(|k| properties::get(text, k).is_some()),
+            .is_none_or(|k| parsed.property(k).is_some()),
         _ => true,
     }
 }
 
 /// The current value a target looks at, for deciding whether a missing value matters.
-pub fn current(target: &Target, text: &str, doc: Option<&Document>) -> Option<String> {
+pub fn current(target: &Target, parsed: &Parsed) -> Option<String> {
     match target.action {
         ActionKind::XmlAttr | ActionKind::XmlText => {
             let path = XmlPath::parse(target.select.as_deref()?).ok()?;
-            let node = *path.select(doc?.root_element()).first()?;
+            let node = *path.select(parsed.doc()?.root_element()).first()?;
             match &target.attr {
                 Some(a) if target.action == ActionKind::XmlAttr => {
                     xml::plain_attribute(node, a).map(str::to_string)
@@ -86,7 +137,9 @@ pub fn current(target: &Target, text: &str, doc: Option<&Document>) -> Option<St
             }
         }
         ActionKind::TomlKey => {
-            let file = TomlFile::parse(text).ok()?;
+            let Parsed::Toml(file) = parsed else {
+                return None;
+            };
             let key = target.key.as_deref()?;
             std::iter::once(key)
                 .chain(target.aliases.iter().map(String::as_str))
@@ -98,7 +151,7 @@ pub fn current(target: &Target, text: &str, doc: Option<&Document>) -> Option<St
 }
 
 fn xml_action(target: &Target, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ParseError> {
-    let Some(doc) = ctx.doc else {
+    let Some(doc) = ctx.parsed.doc() else {
         return Ok(None);
     };
     let select = target.select.as_deref().unwrap_or("/");
@@ -122,6 +175,7 @@ fn xml_action(target: &Target, value: &str, ctx: &Ctx) -> Result<Option<Edit>, P
         xml::plan(ctx.text, doc, &op, ctx.single_byte)?.map(|e| Edit {
             text: e.text,
             changes: e.changes,
+            parsed: None,
         }),
     )
 }
@@ -140,8 +194,12 @@ fn scalar_text(v: &TomlScalar) -> String {
     }
 }
 
-fn toml_key(target: &Target, value: &str, text: &str) -> Result<Option<Edit>, ParseError> {
-    let file = TomlFile::parse(text)?;
+fn toml_key(
+    target: &Target,
+    value: &str,
+    text: &str,
+    file: &TomlFile,
+) -> Result<Option<Edit>, ParseError> {
     let key = target.key.as_deref().unwrap_or("");
     let desired = match target.value_type {
         ValueType::String => TomlScalar::String(value.to_string()),
@@ -167,16 +225,18 @@ fn toml_key(target: &Target, value: &str, text: &str) -> Result<Option<Edit>, Pa
     }
     let mut new_text = text.to_string();
     let mut changes = Vec::new();
+    let mut reparsed: Option<TomlFile> = None;
     for k in present {
         let path = split_key(k);
-        let parsed = TomlFile::parse(&new_text)?;
-        let current = parsed.get(&path);
+        let current = reparsed.as_ref().unwrap_or(file).get(&path);
         if current
             .as_ref()
             .is_some_and(|c| target.compare.satisfied(&scalar_text(c), value))
         {
             continue;
         }
+        // `set` re-parses its output and checks every other key is unchanged; the parse
+        // below reads the value back and becomes the next state.
         let edited = tomlfmt::set(&new_text, &path, &desired)?;
         let reread = TomlFile::parse(&edited)?;
         if reread.get(&path).as_ref() != Some(&desired) {
@@ -186,8 +246,10 @@ fn toml_key(target: &Target, value: &str, text: &str) -> Result<Option<Edit>, Pa
                 format!("internal check failed: {k} does not read back"),
             ));
         }
+        let line = reread.line_of(&path).unwrap_or(1);
+        reparsed = Some(reread);
         changes.push(Change {
-            line: reread.line_of(&path).unwrap_or(1),
+            line,
             what: format!(
                 "{k}: {} → {}",
                 current.map_or("(absent)".into(), |c| short(&scalar_text(&c))),
@@ -196,16 +258,18 @@ fn toml_key(target: &Target, value: &str, text: &str) -> Result<Option<Edit>, Pa
         });
         new_text = edited;
     }
-    Ok((!changes.is_empty()).then_some(Edit {
+    Ok((!changes.is_empty()).then(|| Edit {
         text: new_text,
         changes,
+        parsed: reparsed.map(Parsed::Toml),
     }))
 }
 
 fn jvm(target: &Target, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ParseError> {
-    let Some(kind) = ctx.script else {
+    let Parsed::Script(kind, flags) = ctx.parsed else {
         return Ok(None);
     };
+    let kind = *kind;
     let flag = target.flag.as_deref().unwrap_or("");
     let text = ctx.text;
     let (new_text, before) = if target.action == ActionKind::JvmHeap {
@@ -223,10 +287,20 @@ fn jvm(target: &Target, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ParseErr
         (script::set_heap(text, kind, a, b)?, current)
     } else {
         let only_if_present = target.compare == Compare::OnlyIfPresent;
-        let current = script::flags(text, kind)?
-            .into_iter()
+        let flags = flags.as_ref().map_err(Clone::clone)?;
+        let current = flags
+            .iter()
             .find(|f| f.name == flag)
-            .map(|f| f.value.unwrap_or_default());
+            .map(|f| f.value.clone().unwrap_or_default());
+        let satisfied = flags.iter().filter(|f| f.name == flag).all(|f| {
+            target
+                .compare
+                .satisfied(f.value.as_deref().unwrap_or(""), value)
+        });
+        let present = current.is_some();
+        if (present && satisfied) || (!present && target.compare == Compare::OnlyIfPresent) {
+            return Ok(None);
+        }
         (
             script::set_flag(text, kind, flag, value, only_if_present)?,
             current,
@@ -235,18 +309,17 @@ fn jvm(target: &Target, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ParseErr
     if new_text == text {
         return Ok(None);
     }
-    if target.action == ActionKind::JvmFlag {
-        let back = script::flags(&new_text, kind)?;
-        if !back
+    let back = script::flags(&new_text, kind)?;
+    if target.action == ActionKind::JvmFlag
+        && !back
             .iter()
             .any(|f| f.name == flag && f.value.as_deref() == Some(value))
-        {
-            return Err(ParseError::new(
-                1,
-                1,
-                format!("internal check failed: {flag} does not read back"),
-            ));
-        }
+    {
+        return Err(ParseError::new(
+            1,
+            1,
+            format!("internal check failed: {flag} does not read back"),
+        ));
     }
     let line = first_changed_line(text, &new_text);
     let what = match before {
@@ -256,17 +329,19 @@ fn jvm(target: &Target, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ParseErr
     Ok(Some(Edit {
         text: new_text,
         changes: vec![Change { line, what }],
+        parsed: Some(Parsed::Script(kind, Ok(back))),
     }))
 }
 
-fn property(target: &Target, value: &str, text: &str) -> Result<Option<Edit>, ParseError> {
+fn property(target: &Target, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ParseError> {
+    let text = ctx.text;
     let key = target.key.as_deref().unwrap_or("");
     if let Some(req) = &target.requires_key {
-        if properties::get(text, req).is_none() {
+        if ctx.parsed.property(req).is_none() {
             return Ok(None);
         }
     }
-    let current = properties::get(text, key);
+    let current = ctx.parsed.property(key).map(str::to_string);
     match &current {
         Some(c) if target.compare.satisfied(c, value) => return Ok(None),
         Some(c) if target.accept.iter().any(|a| a == c.trim()) => return Ok(None),
@@ -274,14 +349,16 @@ fn property(target: &Target, value: &str, text: &str) -> Result<Option<Edit>, Pa
         _ => {}
     }
     let new_text = properties::set(text, key, value);
-    if properties::get(&new_text, key).as_deref() != Some(value) {
+    let entries = properties::entries(&new_text);
+    let back = entries.iter().rev().find(|e| e.key == key);
+    if back.map(|e| e.value.as_str()) != Some(value) {
         return Err(ParseError::new(
             1,
             1,
             format!("internal check failed: {key} does not read back"),
         ));
     }
-    let line = properties::line_of(&new_text, key).unwrap_or(1);
+    let line = back.map_or(1, |e| e.line);
     let what = match current {
         Some(c) => format!("{key}: {} → {}", short(&c), short(value)),
         None => format!("{key}: (absent) → {}", short(value)),
@@ -289,13 +366,15 @@ fn property(target: &Target, value: &str, text: &str) -> Result<Option<Edit>, Pa
     Ok(Some(Edit {
         text: new_text,
         changes: vec![Change { line, what }],
+        parsed: Some(Parsed::Properties(entries)),
     }))
 }
 
 /// log4j2 `filePattern` needs `%i`, or same-day size rollovers overwrite each other.
-fn log4j2_counter(target: &Target, text: &str) -> Result<Option<Edit>, ParseError> {
+fn log4j2_counter(target: &Target, ctx: &Ctx) -> Result<Option<Edit>, ParseError> {
+    let text = ctx.text;
     let key = target.key.as_deref().unwrap_or("");
-    let Some(pattern) = properties::get(text, key) else {
+    let Some(pattern) = ctx.parsed.property(key).map(str::to_string) else {
         return Ok(None);
     };
     if pattern.contains("%i") {
@@ -310,12 +389,19 @@ fn log4j2_counter(target: &Target, text: &str) -> Result<Option<Edit>, ParseErro
         _ => format!("{pattern}-%i"),
     };
     let new_text = properties::set(text, key, &new_pattern);
+    let entries = properties::entries(&new_text);
+    let line = entries
+        .iter()
+        .rev()
+        .find(|e| e.key == key)
+        .map_or(1, |e| e.line);
     Ok(Some(Edit {
         changes: vec![Change {
-            line: properties::line_of(&new_text, key).unwrap_or(1),
+            line,
             what: format!("{key}: {} → {}", short(&pattern), short(&new_pattern)),
         }],
         text: new_text,
+        parsed: Some(Parsed::Properties(entries)),
     }))
 }
 

@@ -1,13 +1,13 @@
 //! Builds one node's plan: resolves each patch target to files, folds the targets over each
 //! file's text in catalog order (one step per patch), and runs the detect-only checks.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::actions::{self, Edit};
+use super::actions::{self, Edit, Parsed};
 use super::{FilePlan, Finding, FindingKind, NodePlan, Step};
-use crate::catalog::{Catalog, Missing, Patch, Safety, Target, Values};
+use crate::catalog::{detect, Catalog, Missing, Patch, Safety, Target, Values};
 use crate::discover::{Model, ProductHome};
 use crate::formats::error::ParseError;
 use crate::formats::script::{self, ScriptKind};
@@ -71,6 +71,10 @@ pub fn plan_home(
     let mut values = values.clone();
     let mut work: Vec<Work> = Vec::new();
     let mut stopped = false;
+    // Each file spec is resolved once per node, and each file read once (scripts are read to
+    // see whether they launch the JVM, then planned from the same bytes).
+    let mut resolved: HashMap<&str, Vec<PathBuf>> = HashMap::new();
+    let mut reads: HashMap<PathBuf, Vec<u8>> = HashMap::new();
     for &patch in &settings.patches {
         if patch.safety == Safety::Manual {
             continue;
@@ -79,7 +83,11 @@ pub fn plan_home(
             if !target.when.holds(&node.home) {
                 continue;
             }
-            for path in target_files(&node.home, &target.file) {
+            let files = resolved
+                .entry(target.file.as_str())
+                .or_insert_with(|| target_files(&node.home, &target.file, &mut reads))
+                .clone();
+            for path in files {
                 if node.home.model == Model::Toml && node.home.is_regenerated(&path) {
                     let file = display_path(&path, &settings.cwd);
                     warn_regenerated(&mut node, patch, file);
@@ -97,7 +105,11 @@ pub fn plan_home(
     }
     for w in work {
         let display = display_path(&w.path, &settings.cwd);
-        let original = match fs::read(&w.path) {
+        let read = match reads.remove(&w.path) {
+            Some(bytes) => Ok(bytes),
+            None => fs::read(&w.path),
+        };
+        let original = match read {
             Ok(b) => b,
             Err(e) => {
                 node.error = Some(format!("{display}: {e}"));
@@ -136,24 +148,33 @@ pub fn plan_home(
         node.findings.retain(|f| f.kind == FindingKind::Manual);
         return node;
     }
-    for &patch in &settings.patches {
-        if let Some(handler) = &patch.detect {
-            let found = crate::catalog::detect::run(handler, &node.home);
-            for d in found {
-                node.findings.push(Finding {
-                    id: patch.id.clone(),
-                    kind: FindingKind::Manual,
-                    severity: patch.severity,
-                    safety: patch.safety,
-                    node: node.display.clone(),
-                    file: d.file.as_deref().map(|f| display_path(f, &settings.cwd)),
-                    line: d.line,
-                    message: format!("{}: {}", patch.title, d.message),
-                    guidance: patch.guidance.clone(),
-                });
-            }
+    let detects: Vec<&Patch> = settings
+        .patches
+        .iter()
+        .copied()
+        .filter(|p| p.detect.is_some())
+        .collect();
+    let handlers: Vec<&str> = detects.iter().filter_map(|p| p.detect.as_deref()).collect();
+    let texts = detect::Texts::load(&node.home, &handlers);
+    let docs = detect::Docs::parse(&node.home, &texts);
+    let mut manual = Vec::new();
+    for patch in detects {
+        for d in detect::run(patch.detect.as_deref().unwrap_or(""), &docs) {
+            manual.push(Finding {
+                id: patch.id.clone(),
+                kind: FindingKind::Manual,
+                severity: patch.severity,
+                safety: patch.safety,
+                node: node.display.clone(),
+                file: d.file.as_deref().map(|f| display_path(f, &settings.cwd)),
+                line: d.line,
+                message: format!("{}: {}", patch.title, d.message),
+                guidance: patch.guidance.clone(),
+            });
         }
     }
+    drop(docs);
+    node.findings.extend(manual);
     node
 }
 
@@ -207,18 +228,16 @@ impl<'c> Fold<'_, 'c> {
         file: &mut FilePlan,
         ops: &[(&'c Patch, &'c Target)],
     ) -> Result<(), ParseError> {
-        let is_xml = file.path.extension().is_some_and(|e| e == "xml");
         let single_byte = file.decoded.single_byte_encoding();
-        let script_kind = ScriptKind::from_path(&file.path);
         let mut text = file.decoded.text.clone();
         let mut open: Option<Open> = None;
+        let mut carried: Option<Parsed<'static>> = None;
         let mut j = 0;
         loop {
             let next: Next = {
-                let doc = if is_xml {
-                    Some(xml::parse(&text)?)
-                } else {
-                    None
+                let parsed: Parsed = match carried.take() {
+                    Some(p) => p,
+                    None => Parsed::parse(&text, &file.path)?,
                 };
                 let mut next = Next::Done;
                 while j < ops.len() {
@@ -235,8 +254,8 @@ impl<'c> Fold<'_, 'c> {
                                 self.values.given.insert(m.name, v);
                                 continue; // the same op again, now with its value
                             }
-                            if actions::applicable(target, &text, doc.as_ref()) {
-                                let current = actions::current(target, &text, doc.as_ref());
+                            if actions::applicable(target, &parsed) {
+                                let current = actions::current(target, &parsed);
                                 self.report_missing(file, patch, target, &m, current.as_deref());
                             }
                             j += 1;
@@ -245,9 +264,8 @@ impl<'c> Fold<'_, 'c> {
                     };
                     let ctx = actions::Ctx {
                         text: &text,
-                        doc: doc.as_ref(),
+                        parsed: &parsed,
                         single_byte,
-                        script: script_kind,
                     };
                     let explicit = self.values.explicit(template);
                     match actions::run(target, &value, explicit, &ctx)? {
@@ -269,6 +287,7 @@ impl<'c> Fold<'_, 'c> {
                     });
                     o.changes.extend(edit.changes);
                     text = edit.text;
+                    carried = edit.parsed;
                     j = k + 1;
                 }
                 Next::Boundary | Next::Done => {
@@ -384,7 +403,11 @@ impl<'c> Fold<'_, 'c> {
 }
 
 /// The existing files a target names in this home.
-fn target_files(home: &ProductHome, spec: &str) -> Vec<PathBuf> {
+fn target_files(
+    home: &ProductHome,
+    spec: &str,
+    reads: &mut HashMap<PathBuf, Vec<u8>>,
+) -> Vec<PathBuf> {
     match spec {
         "@startup-sh" | "@startup-bat" => {
             let ext = if spec == "@startup-sh" { "sh" } else { "bat" };
@@ -394,7 +417,7 @@ fn target_files(home: &ProductHome, spec: &str) -> Vec<PathBuf> {
             let mut files: Vec<PathBuf> = entries
                 .flatten()
                 .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == ext) && launches_jvm(p))
+                .filter(|p| p.extension().is_some_and(|e| e == ext) && launches_jvm(p, reads))
                 .collect();
             files.sort();
             files
@@ -411,11 +434,15 @@ fn target_files(home: &ProductHome, spec: &str) -> Vec<PathBuf> {
     }
 }
 
-fn launches_jvm(path: &Path) -> bool {
+fn launches_jvm(path: &Path, reads: &mut HashMap<PathBuf, Vec<u8>>) -> bool {
     let (Some(kind), Ok(bytes)) = (ScriptKind::from_path(path), fs::read(path)) else {
         return false;
     };
-    script::has_launch(&Decoded::decode(&bytes).text, kind)
+    let launches = script::has_launch(&Decoded::decode(&bytes).text, kind);
+    if launches {
+        reads.insert(path.to_path_buf(), bytes);
+    }
+    launches
 }
 
 /// A path as the user should see it: relative to `cwd` when below it, `./` dropped.

@@ -185,7 +185,7 @@ impl Planner<'_> {
                         // One attribute per line (catalina-server.xml): continue that column.
                         let stacked = first_on_line(self.text, start)
                             && attrs.len() > 1
-                            && self.line(attrs[0].range().start) != self.line(start);
+                            && self.text[attrs[0].range().start..start].contains('\n');
                         if stacked {
                             let indent = indent_of(self.text, start);
                             let eol = eol(self.text);
