@@ -66,6 +66,7 @@ fn every_xml_parses_and_a_no_op_edit_is_identity() {
                     attr: a.name(),
                     value: a.value(),
                     compare: Compare::Equal,
+                    create: false,
                 };
                 let r = xml::plan(&d.text, &doc, &op, d.single_byte_encoding()).unwrap();
                 assert!(

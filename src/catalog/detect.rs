@@ -229,7 +229,7 @@ impl<'a, 't> Ctx<'a, 't> {
                 let default_pass = pass.as_deref().is_none_or(|p| p == "wso2carbon");
                 if default_file || default_pass {
                     let line = t
-                        .line_of(&[table.split('.').next().unwrap_or(""), "primary"])
+                        .line_of(&table.split('.').collect::<Vec<_>>())
                         .or_else(|| {
                             t.line_of(&format!("{table}.file_name").split('.').collect::<Vec<_>>())
                         });
@@ -299,7 +299,7 @@ impl<'a, 't> Ctx<'a, 't> {
                         && !is_reference(n.text().unwrap_or(""));
                     let prop_secret = name == "property"
                         && plain_attribute(n, "name")
-                            .is_some_and(|p| p.to_ascii_lowercase().contains("password"))
+                            .is_some_and(|p| p.to_ascii_lowercase().ends_with("password"))
                         && !is_reference(n.text().unwrap_or(""));
                     let attr_secret = n.attributes().any(|a| {
                         let an = a.name().to_ascii_lowercase();
@@ -325,11 +325,13 @@ impl<'a, 't> Ctx<'a, 't> {
     fn h2(mut self) {
         if let Some((path, t)) = self.toml() {
             let mut configured = false;
-            for leaf in t.leaves() {
+            let mut reported: Vec<&str> = Vec::new();
+            let leaves = t.leaves();
+            for leaf in &leaves {
                 if leaf.path.len() == 3 && leaf.path[0] == "database" {
                     configured = true;
-                    let db = &leaf.path[1];
-                    if db == "local" || db == "registry_db" {
+                    let db = leaf.path[1].as_str();
+                    if db == "local" || db == "registry_db" || reported.contains(&db) {
                         continue;
                     }
                     let h2 = match (leaf.path[2].as_str(), &leaf.value) {
@@ -338,11 +340,10 @@ impl<'a, 't> Ctx<'a, 't> {
                         _ => false,
                     };
                     if h2 {
-                        self.push(
-                            path,
-                            Some(leaf.line),
-                            format!("[database.{db}] uses embedded H2"),
-                        );
+                        // One finding per database, whether type, url or both say H2.
+                        let line = t.line_of(&["database", db]).or(Some(leaf.line));
+                        self.push(path, line, format!("[database.{db}] uses embedded H2"));
+                        reported.push(db);
                     }
                 }
             }

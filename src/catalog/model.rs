@@ -112,7 +112,8 @@ pub struct Target {
     pub value_type: ValueType,
     #[serde(default)]
     pub compare: Compare,
-    /// xml-text: insert the element when it is missing.
+    /// xml-text / xml-attr: insert the element when it is missing (next to a commented-out
+    /// copy, else after its last sibling element).
     #[serde(default)]
     pub create: bool,
     /// property: only when this key exists (the appender is configured at all).

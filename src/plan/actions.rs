@@ -163,6 +163,7 @@ fn xml_action(target: &Target, value: &str, ctx: &Ctx) -> Result<Option<Edit>, P
             attr: target.attr.as_deref().unwrap_or(""),
             value,
             compare: target.compare,
+            create: target.create,
         },
         _ => XmlOp::Text {
             path: &path,
@@ -380,14 +381,7 @@ fn log4j2_counter(target: &Target, ctx: &Ctx) -> Result<Option<Edit>, ParseError
     if pattern.contains("%i") {
         return Ok(None);
     }
-    let file_start = pattern.rfind('/').map_or(0, |i| i + 1);
-    let new_pattern = match pattern[file_start..].rfind('.') {
-        Some(dot) if dot > 0 => {
-            let at = file_start + dot;
-            format!("{}-%i{}", &pattern[..at], &pattern[at..])
-        }
-        _ => format!("{pattern}-%i"),
-    };
+    let new_pattern = with_counter(&pattern);
     let new_text = properties::set(text, key, &new_pattern);
     let entries = properties::entries(&new_text);
     let line = entries
@@ -405,8 +399,50 @@ fn log4j2_counter(target: &Target, ctx: &Ctx) -> Result<Option<Edit>, ParseError
     }))
 }
 
+/// Puts `-%i` before the file name's extension (`.log`, `.log.gz`), after any `%d{…}` so
+/// dots inside a date pattern are never split.
+fn with_counter(pattern: &str) -> String {
+    let name_start = pattern.rfind('/').map_or(0, |i| i + 1);
+    let after_date = pattern[name_start..]
+        .rfind('}')
+        .map_or(name_start, |i| name_start + i + 1);
+    match pattern[after_date..].find('.') {
+        Some(dot) if after_date + dot > name_start => {
+            let at = after_date + dot;
+            format!("{}-%i{}", &pattern[..at], &pattern[at..])
+        }
+        _ => format!("{pattern}-%i"),
+    }
+}
+
 /// 1-based number of the first line that differs.
 pub fn first_changed_line(a: &str, b: &str) -> usize {
     let prefix = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
     a[..prefix.min(a.len())].matches('\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_counter;
+
+    #[test]
+    fn counter_goes_before_the_extension() {
+        assert_eq!(
+            with_counter("${sys:carbon.home}/logs/wso2carbon-%d{MM-dd-yyyy}.log"),
+            "${sys:carbon.home}/logs/wso2carbon-%d{MM-dd-yyyy}-%i.log"
+        );
+        assert_eq!(
+            with_counter("logs/w-%d{MM-dd-yyyy}.log.gz"),
+            "logs/w-%d{MM-dd-yyyy}-%i.log.gz"
+        );
+        assert_eq!(
+            with_counter("logs/audit-%d{yyyy.MM.dd}"),
+            "logs/audit-%d{yyyy.MM.dd}-%i"
+        );
+        assert_eq!(
+            with_counter("logs/wso2carbon.log"),
+            "logs/wso2carbon-%i.log"
+        );
+        assert_eq!(with_counter("/var/x.y/.hidden"), "/var/x.y/.hidden-%i");
+    }
 }

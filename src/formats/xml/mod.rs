@@ -36,11 +36,13 @@ pub fn parse(text: &str) -> Result<Document<'_>, ParseError> {
 #[derive(Debug, Clone)]
 pub enum XmlOp<'a> {
     /// Attribute `attr` of every element `path` selects.
+    /// With `create`, a missing element is inserted into each parent as `<X attr="v"/>`.
     Attr {
         path: &'a Path,
         attr: &'a str,
         value: &'a str,
         compare: Compare,
+        create: bool,
     },
     /// Text of every element `path` selects; with `create`, a missing element is inserted
     /// into each parent (next to a commented-out copy of it when there is one).
@@ -93,8 +95,17 @@ pub fn plan(
             attr,
             value,
             compare,
+            create,
         } => {
-            for node in path.select(doc.root_element()) {
+            let nodes = path.select(doc.root_element());
+            if nodes.is_empty() && *create {
+                if let Some(parent) = path.parent() {
+                    for p in parent.select(doc.root_element()) {
+                        planner.insert_child(p, path, value, Some(attr))?;
+                    }
+                }
+            }
+            for node in nodes {
                 planner.attr(node, attr, value, *compare)?;
             }
         }
@@ -108,7 +119,7 @@ pub fn plan(
             if nodes.is_empty() && *create {
                 if let Some(parent) = path.parent() {
                     for p in parent.select(doc.root_element()) {
-                        planner.insert_child(p, path, value)?;
+                        planner.insert_child(p, path, value, None)?;
                     }
                 }
             }
@@ -275,22 +286,42 @@ impl Planner<'_> {
         Ok(())
     }
 
-    fn insert_child(&mut self, parent: Node, path: &Path, value: &str) -> Result<(), ParseError> {
+    /// Inserts the element `path`'s last step names into `parent`: with text `value`, or,
+    /// given `attr`, as an empty element carrying `attr="value"`.
+    fn insert_child(
+        &mut self,
+        parent: Node,
+        path: &Path,
+        value: &str,
+        attr: Option<&str>,
+    ) -> Result<(), ParseError> {
         let step = path.last();
+        let mut new_attrs: Vec<(String, String)> = step
+            .required_attributes()
+            .iter()
+            .map(|(a, v)| (a.to_string(), v.to_string()))
+            .collect();
+        if let Some(a) = attr {
+            new_attrs.push((a.to_string(), value.to_string()));
+        }
+        let text_value = if attr.is_some() { "" } else { value };
         let prefix = qualified_name(self.text, parent.range().start)
             .split_once(':')
             .map(|(p, _)| format!("{p}:"))
             .unwrap_or_default();
         let qname = format!("{prefix}{}", step.name);
-        let attrs: String = step
-            .required_attributes()
+        let attrs: String = new_attrs
             .iter()
             .map(|(a, v)| format!(" {a}=\"{}\"", escape_attr(v, '"', self.latin1)))
             .collect();
-        let element = format!(
-            "<{qname}{attrs}>{}</{qname}>",
-            escape_text(value, self.latin1)
-        );
+        let element = if attr.is_some() {
+            format!("<{qname}{attrs}/>")
+        } else {
+            format!(
+                "<{qname}{attrs}>{}</{qname}>",
+                escape_text(value, self.latin1)
+            )
+        };
         let eol = eol(self.text);
         let commented = parent
             .children()
@@ -298,11 +329,11 @@ impl Planner<'_> {
         let last_element = parent.children().rfind(|c| c.is_element());
         let (at, indent) = match (commented, last_element) {
             (Some(c), _) => (
-                c.range().end,
+                after_line_comments(self.text, c.range().end),
                 indent_of(self.text, c.range().start).to_string(),
             ),
             (None, Some(e)) => (
-                e.range().end,
+                after_line_comments(self.text, e.range().end),
                 indent_of(self.text, e.range().start).to_string(),
             ),
             (None, None) => {
@@ -329,12 +360,13 @@ impl Planner<'_> {
         self.changes.push(Change {
             line: self.line(at),
             what: format!(
-                "{}{}: (absent) → {}",
+                "{}{}{}: (absent) → {}",
                 step.name,
                 step.required_attributes()
                     .iter()
                     .map(|(a, v)| format!("[{a}={v}]"))
                     .collect::<String>(),
+                attr.map(|a| format!(" {a}")).unwrap_or_default(),
                 short(value)
             ),
         });
@@ -346,12 +378,8 @@ impl Planner<'_> {
             at,
             namespace: parent.tag_name().namespace().map(str::to_string),
             name: step.name.clone(),
-            attrs: step
-                .required_attributes()
-                .iter()
-                .map(|(a, v)| (a.to_string(), v.to_string()))
-                .collect(),
-            value: value.to_string(),
+            attrs: new_attrs,
+            value: text_value.to_string(),
         });
         Ok(())
     }
@@ -377,6 +405,20 @@ pub fn short(value: &str) -> String {
         let head: String = value.chars().take(HEAD).collect();
         let tail: String = value.chars().skip(n - TAIL).collect();
         format!("\"{head}…{tail}\"")
+    }
+}
+
+/// Past comments that close on the same line as `at` (`<X>1</X> <!-- minutes -->`), so an
+/// element inserted after `X` does not take over X's trailing comment.
+fn after_line_comments(text: &str, mut at: usize) -> usize {
+    loop {
+        let rest = &text[at..];
+        let ws = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let r = &rest[ws..];
+        match r.strip_prefix("<!--").and_then(|c| c.find("-->")) {
+            Some(end) if !r[..end + 4].contains('\n') => at += ws + 4 + end + 3,
+            _ => return at,
+        }
     }
 }
 

@@ -12,6 +12,7 @@ fn attr_op<'a>(path: &'a Path, attr: &'a str, value: &'a str) -> XmlOp<'a> {
         attr,
         value,
         compare: Compare::Equal,
+        create: false,
     }
 }
 
@@ -166,6 +167,7 @@ fn at_least_never_lowers_and_only_if_present_never_adds() {
         attr: "sessionIdLength",
         value: "32",
         compare: Compare::AtLeast,
+        create: false,
     };
     assert!(run(src, &op(&m)).is_none());
     assert!(run(src, &op(&n)).is_some());
@@ -174,6 +176,7 @@ fn at_least_never_lowers_and_only_if_present_never_adds() {
         attr: "x",
         value: "1",
         compare: Compare::OnlyIfPresent,
+        create: false,
     };
     assert!(run(src, &only).is_none());
 }
@@ -230,4 +233,31 @@ proptest! {
             prop_assert_eq!(node.text().unwrap_or("").trim(), v.trim());
         }
     }
+}
+
+#[test]
+fn creates_an_element_carrying_the_attribute() {
+    let src = "<Context>\n    <Manager className=\"x\">\n    </Manager>\n</Context>\n";
+    let p = Path::parse("/Context/Manager/SessionIdGenerator").unwrap();
+    let op = XmlOp::Attr {
+        path: &p,
+        attr: "sessionIdLength",
+        value: "32",
+        compare: Compare::AtLeast,
+        create: true,
+    };
+    let e = run(src, &op).unwrap();
+    assert_eq!(
+        e.text,
+        "<Context>\n    <Manager className=\"x\">\n        <SessionIdGenerator sessionIdLength=\"32\"/>\n    </Manager>\n</Context>\n"
+    );
+    assert!(run(&e.text, &op).is_none());
+}
+
+#[test]
+fn insertion_keeps_a_trailing_comment_with_its_element() {
+    let src = "<a>\n  <b>1</b> <!-- minutes -->\n</a>";
+    let p = Path::parse("/a/c").unwrap();
+    let e = run(src, &text_op(&p, "2")).unwrap();
+    assert_eq!(e.text, "<a>\n  <b>1</b> <!-- minutes -->\n  <c>2</c>\n</a>");
 }
