@@ -217,7 +217,7 @@ struct Open<'c> {
 }
 
 enum Next {
-    Edit(usize, Edit),
+    Edit(usize, Box<Edit>),
     Boundary,
     Done,
 }
@@ -270,7 +270,7 @@ impl<'c> Fold<'_, 'c> {
                     let explicit = self.values.explicit(template);
                     match actions::run(target, &value, explicit, &ctx)? {
                         Some(edit) => {
-                            next = Next::Edit(j, edit);
+                            next = Next::Edit(j, Box::new(edit));
                             break;
                         }
                         None => j += 1,
