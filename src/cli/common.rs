@@ -33,7 +33,10 @@ impl Session {
     pub fn new(args: &RunArgs) -> anyhow::Result<Session> {
         let catalog = Catalog::builtin();
         let cwd = std::env::current_dir().context("current directory")?;
-        let policy = Policy::find(args.policy.as_deref(), &cwd, catalog)?;
+        let policy = match (&args.policy, args.no_policy_search) {
+            (None, true) => None,
+            _ => Policy::find(args.policy.as_deref(), &cwd, catalog)?,
+        };
         let select = if args.select.is_empty() {
             policy
                 .as_ref()

@@ -1,5 +1,6 @@
 //! Command-line interface: clap arguments, resolved into a session, one file per command.
 
+pub mod ansible;
 mod check;
 mod common;
 mod diff;
@@ -80,6 +81,9 @@ pub struct RunArgs {
     /// Also plan fixes marked unsafe.
     #[arg(long)]
     pub unsafe_fixes: bool,
+    /// Do not look for ./wso2-harden.toml (the Ansible module passes everything explicitly).
+    #[arg(skip)]
+    pub no_policy_search: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

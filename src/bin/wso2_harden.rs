@@ -1,0 +1,24 @@
+//! Ansible binary module: `ansible` runs it with the path of a JSON argument file and reads
+//! one JSON document from stdout. Copy it into a playbook's `library/` as `wso2_harden`.
+
+fn main() -> std::process::ExitCode {
+    let result = match std::env::args_os().nth(1) {
+        Some(path) => match std::fs::read_to_string(&path) {
+            Ok(text) => wso2_harden::cli::ansible::run(&text),
+            Err(e) => serde_json::json!({
+                "failed": true,
+                "msg": format!("cannot read the argument file {}: {e}", std::path::Path::new(&path).display()),
+            }),
+        },
+        None => serde_json::json!({
+            "failed": true,
+            "msg": "usage: wso2_harden ARGS_JSON_FILE (an Ansible binary module)",
+        }),
+    };
+    println!("{result}");
+    if result["failed"] == true {
+        std::process::ExitCode::from(1)
+    } else {
+        std::process::ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,212 @@
+//! The Ansible binary module `wso2_harden`: the same session and plan as the CLI, driven by a
+//! JSON argument file, answering JSON. Honours check mode and diff mode; masks secrets.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::common::Session;
+use super::RunArgs;
+use crate::apply::apply_node;
+use crate::plan::FindingKind;
+use crate::render::{diff, mask};
+
+/// Module arguments; `_ansible_*` keys are read where they matter and otherwise ignored.
+#[derive(Debug, Deserialize)]
+struct Args {
+    path: PathBuf,
+    #[serde(default)]
+    values: BTreeMap<String, Value>,
+    #[serde(default)]
+    select: Vec<String>,
+    #[serde(default)]
+    ignore: Vec<String>,
+    #[serde(default = "yes")]
+    backup: bool,
+    #[serde(default)]
+    unsafe_fixes: bool,
+    #[serde(default, rename = "_ansible_check_mode")]
+    check_mode: bool,
+    #[serde(default, rename = "_ansible_diff")]
+    diff: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+const PARAMS: [&str; 6] = [
+    "path",
+    "values",
+    "select",
+    "ignore",
+    "backup",
+    "unsafe_fixes",
+];
+
+fn failed(msg: impl Into<String>) -> Value {
+    json!({ "failed": true, "changed": false, "msg": msg.into() })
+}
+
+/// Runs the module on the JSON text of its argument file and returns the result document.
+pub fn run(args_json: &str) -> Value {
+    let raw: Value = match serde_json::from_str(args_json) {
+        Ok(v) => v,
+        Err(e) => return failed(format!("arguments are not JSON: {e}")),
+    };
+    let Some(obj) = raw.as_object() else {
+        return failed("arguments must be a JSON object");
+    };
+    let unknown: Vec<&str> = obj
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !k.starts_with("_ansible_") && !PARAMS.contains(k))
+        .collect();
+    if !unknown.is_empty() {
+        return failed(format!(
+            "unsupported parameter(s): {} (supported: {})",
+            unknown.join(", "),
+            PARAMS.join(", ")
+        ));
+    }
+    let known: serde_json::Map<String, Value> = obj
+        .iter()
+        .filter(|(k, _)| {
+            PARAMS.contains(&k.as_str()) || *k == "_ansible_check_mode" || *k == "_ansible_diff"
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let args: Args = match serde_json::from_value(Value::Object(known)) {
+        Ok(a) => a,
+        Err(e) => return failed(format!("bad arguments: {e}")),
+    };
+    let mut set = Vec::new();
+    for (k, v) in &args.values {
+        let v = match v {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            _ => return failed(format!("values.{k} must be a string, number or boolean")),
+        };
+        set.push(format!("{k}={v}"));
+    }
+    let run_args = RunArgs {
+        paths: vec![args.path.clone()],
+        set,
+        policy: None,
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        unsafe_fixes: args.unsafe_fixes,
+        no_policy_search: true,
+    };
+    let session = match Session::new(&run_args) {
+        Ok(s) => s,
+        Err(e) => return failed(format!("{e:#}")),
+    };
+    let write = !args.check_mode;
+    let results = session.each_node(|mut node| {
+        let diff_text = if args.diff && node.error.is_none() {
+            let bytes: Vec<u8> = node
+                .changed_files()
+                .flat_map(diff::final_file_diff)
+                .collect();
+            mask::mask(&String::from_utf8_lossy(&bytes))
+        } else {
+            String::new()
+        };
+        let changed: Vec<String> = node.changed_files().map(|f| f.display.clone()).collect();
+        let applied = match (&node.error, write && !changed.is_empty()) {
+            (None, true) => Some(apply_node(&node, args.backup, None).map_err(|e| e.to_string())),
+            _ => None,
+        };
+        node.files.clear();
+        (node, diff_text, changed, applied)
+    });
+    let mut errors = Vec::new();
+    let mut findings = Vec::new();
+    let mut manual = Vec::new();
+    let mut prepared = String::new();
+    let mut files = Vec::new();
+    let mut backups = Vec::new();
+    let mut wrote = false;
+    for (node, diff_text, changed, applied) in &results {
+        if let Some(e) = &node.error {
+            errors.push(e.clone());
+        }
+        if let Some(Err(e)) = applied {
+            errors.push(e.clone());
+        }
+        if let Some(Ok(a)) = applied {
+            wrote |= !a.files.is_empty();
+            backups.extend(a.backup.iter().map(|b| b.display().to_string()));
+        }
+        prepared.push_str(diff_text);
+        files.extend(changed.iter().cloned());
+        for f in &node.findings {
+            let v = json!({
+                "id": f.id, "kind": f.kind, "severity": f.severity, "file": f.file,
+                "line": f.line, "message": mask::mask(&f.message),
+            });
+            if f.kind == FindingKind::Manual {
+                manual.push(json!({
+                    "id": f.id, "file": f.file, "line": f.line,
+                    "message": mask::mask(&f.message), "guidance": f.guidance,
+                }));
+            } else {
+                findings.push(v);
+            }
+        }
+    }
+    // Check mode reports what would change; a real run what was written.
+    let changed = if args.check_mode {
+        !files.is_empty()
+    } else {
+        wrote
+    };
+    let msg = if !errors.is_empty() {
+        errors.join("; ")
+    } else if args.check_mode && changed {
+        format!("{} file(s) would change", files.len())
+    } else if changed {
+        format!("{} file(s) hardened", files.len())
+    } else {
+        "already hardened".to_string()
+    };
+    let mut out = json!({
+        "changed": changed,
+        "failed": !errors.is_empty(),
+        "msg": msg,
+        "files": files,
+        "findings": findings,
+        "manual": manual,
+    });
+    if !backups.is_empty() {
+        out["backup_dirs"] = json!(backups);
+    }
+    if args.diff {
+        out["diff"] = json!({ "prepared": prepared });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_unknown_parameters_and_bad_json() {
+        let v = run(r#"{"path": "/x", "hostname": "a"}"#);
+        assert_eq!(v["failed"], true);
+        assert!(v["msg"]
+            .as_str()
+            .unwrap()
+            .contains("unsupported parameter(s): hostname"));
+        assert_eq!(run("not json")["failed"], true);
+        let v = run(r#"{"values": {}}"#);
+        assert!(v["msg"].as_str().unwrap().contains("path"), "{v}");
+        let v = run(r#"{"path": "/nonexistent/wso2", "_ansible_verbosity": 3}"#);
+        assert_eq!(v["failed"], true);
+    }
+}
