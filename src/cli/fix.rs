@@ -138,6 +138,9 @@ fn finish(
             }
         }
     }
+    if plan.nodes.len() > 1 {
+        print!("{}", report::summary_table(plan, style));
+    }
     let counts = report::Counts::of(plan);
     println!("{written} file(s) written. {}", report::summary(&counts));
     if failed {

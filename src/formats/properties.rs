@@ -28,7 +28,8 @@ struct Located {
     has_sep: bool,
 }
 
-struct Doc {
+/// A parsed file: parse once, then read any number of keys and plan an edit from it.
+pub struct Doc {
     entries: Vec<Located>,
     /// Start of a logical line cut off by EOF inside a continuation: text appended after it
     /// would join it.
@@ -141,6 +142,10 @@ fn split_key(s: &[u8]) -> (usize, usize, bool) {
 /// `loadConvert`, except that a malformed `\u` yields a literal `u` instead of an error;
 /// unpaired UTF-16 surrogates become U+FFFD.
 fn unescape(raw: &[u8]) -> String {
+    // Most keys and values hold no escape: take them as they are.
+    if !raw.contains(&b'\\') {
+        return String::from_utf8_lossy(raw).into_owned();
+    }
     let text = String::from_utf8_lossy(raw);
     let (mut units, mut chars) = (Vec::with_capacity(text.len()), text.chars());
     while let Some(c) = chars.next() {
@@ -200,6 +205,31 @@ fn escaped_at(c: char, i: usize, key: bool, leading_sep: bool) -> bool {
     }
 }
 
+/// Parses `text` for repeated reads (`Doc::get`) and edits (`set_in`).
+pub fn parse_doc(text: &str) -> Doc {
+    parse(text)
+}
+
+impl Doc {
+    fn last(&self, key: &str) -> Option<&Entry> {
+        self.entries
+            .iter()
+            .rev()
+            .map(|l| &l.entry)
+            .find(|e| e.key == key)
+    }
+
+    /// The value Java would load for `key` (the last occurrence wins).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.last(key).map(|e| e.value.as_str())
+    }
+
+    /// First physical line of the occurrence `get` reads.
+    pub fn line_of(&self, key: &str) -> Option<usize> {
+        self.last(key).map(|e| e.line)
+    }
+}
+
 /// All entries in document order, duplicates included.
 pub fn entries(text: &str) -> Vec<Entry> {
     parse(text).entries.into_iter().map(|l| l.entry).collect()
@@ -221,7 +251,11 @@ pub fn line_of(text: &str, key: &str) -> Option<usize> {
 
 /// Set `key` to `value`. Returns the new text, or `text` unchanged (byte-identical) when the effective value is already equal.
 pub fn set(text: &str, key: &str, value: &str) -> String {
-    let doc = parse(text);
+    set_in(text, &parse(text), key, value)
+}
+
+/// `set` with the text's parse already at hand (`doc` must be `parse_doc(text)`).
+pub fn set_in(text: &str, doc: &Doc, key: &str, value: &str) -> String {
     match doc.entries.iter().rev().find(|l| l.entry.key == key) {
         Some(l) if l.entry.value == value => text.to_string(),
         Some(l) => {
@@ -231,7 +265,7 @@ pub fn set(text: &str, key: &str, value: &str) -> String {
             let (pre, post) = (&text[..l.val_start], &text[l.val_end..]);
             format!("{pre}{sep}{new}{post}")
         }
-        None => insert(text, &doc, key, value),
+        None => insert(text, doc, key, value),
     }
 }
 

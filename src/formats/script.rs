@@ -422,9 +422,15 @@ fn require_launch(text: &str, kind: ScriptKind) -> Result<Vec<Launch>, ParseErro
 fn launches(text: &str, kind: ScriptKind) -> Result<Vec<Launch>, ParseError> {
     let lines = split_lines(text);
     let (mut out, mut from) = (Vec::new(), 0);
-    for (i, l) in lines.iter().enumerate() {
-        // Only a line naming a `…Bootstrap` class can end a launch: skip the word split
-        // (the costly part) everywhere else.
+    // Only a line naming a `…Bootstrap` class can end a launch: find those with one substring
+    // search and split words (the costly part) there alone.
+    let mut candidates: Vec<usize> = text
+        .match_indices("Bootstrap")
+        .map(|(at, _)| lines.partition_point(|l| l.start <= at).saturating_sub(1))
+        .collect();
+    candidates.dedup();
+    for i in candidates {
+        let l = &lines[i];
         let b = body(text, l, kind);
         if is_comment(text, l, kind) || !text[b.clone()].contains("Bootstrap") {
             continue;

@@ -92,10 +92,21 @@ impl TomlFile {
 
 /// Returns the new full text; returns `text` unchanged (byte-identical) when the key already holds that value.
 pub fn set(text: &str, path: &[&str], value: &TomlScalar) -> Result<String, ParseError> {
+    let file = TomlFile::parse(text)?;
+    Ok(set_in(text, &file, path, value)?.0)
+}
+
+/// `set` with the text's parse at hand (`file` must be `TomlFile::parse(text)`); also returns
+/// the parse of the new text that verified it (None when nothing changed).
+pub fn set_in(
+    text: &str,
+    file: &TomlFile,
+    path: &[&str],
+    value: &TomlScalar,
+) -> Result<(String, Option<TomlFile>), ParseError> {
     let Some((leaf, parent)) = path.split_last() else {
         return Err(ParseError::new(1, 1, "empty key path"));
     };
-    let file = TomlFile::parse(text)?;
     let expected = normalized(value)?;
     let crlf = text.find('\n').is_some_and(|i| text[..i].ends_with('\r'));
     let nl = if crlf { "\r\n" } else { "\n" };
@@ -103,7 +114,7 @@ pub fn set(text: &str, path: &[&str], value: &TomlScalar) -> Result<String, Pars
     let out = match resolve(root, path, text)? {
         Target::Existing(old) => {
             if same(&value_scalar(old, text), &expected) {
-                return Ok(text.to_owned());
+                return Ok((text.to_owned(), None));
             }
             let span = old.span().unwrap_or_default();
             splice(text, span.clone(), &render(value, &text[span]))
@@ -117,8 +128,8 @@ pub fn set(text: &str, path: &[&str], value: &TomlScalar) -> Result<String, Pars
             insert_lines(text, pos, &[header, kv], nl, (true, true))
         }
     };
-    verify(&file, &out, path, &expected)?;
-    Ok(out)
+    let new = verify(file, &out, path, &expected)?;
+    Ok((out, Some(new)))
 }
 
 enum Target<'a> {
@@ -442,7 +453,12 @@ fn insert_lines(text: &str, pos: usize, lines: &[String], nl: &str, blank: (bool
 }
 
 /// Re-reads the edit: the target must hold the new value and every other leaf must be as before.
-fn verify(old: &TomlFile, out: &str, path: &[&str], want: &TomlScalar) -> Result<(), ParseError> {
+fn verify(
+    old: &TomlFile,
+    out: &str,
+    path: &[&str],
+    want: &TomlScalar,
+) -> Result<TomlFile, ParseError> {
     let fail = |line, col, why: &str| {
         ParseError::new(line, col, format!("editing {} {why}", path.join(".")))
     };
@@ -462,7 +478,7 @@ fn verify(old: &TomlFile, out: &str, path: &[&str], want: &TomlScalar) -> Result
     if others(old) != others(&new) {
         return Err(fail(1, 1, "would change other keys"));
     }
-    Ok(())
+    Ok(new)
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use crate::formats::{properties, Compare};
 pub enum Parsed<'t> {
     Xml(Document<'t>),
     Toml(TomlFile),
-    Properties(Vec<properties::Entry>),
+    Properties(properties::Doc),
     /// Flags of the launch command (an error is kept until an action needs the flags).
     Script(ScriptKind, Result<Vec<Flag>, ParseError>),
     Other,
@@ -34,7 +34,7 @@ impl<'t> Parsed<'t> {
         Ok(match path.extension().and_then(|e| e.to_str()) {
             Some("xml") => Parsed::Xml(xml::parse(text)?),
             Some("toml") => Parsed::Toml(TomlFile::parse(text)?),
-            Some("properties") => Parsed::Properties(properties::entries(text)),
+            Some("properties") => Parsed::Properties(properties::parse_doc(text)),
             _ => Parsed::Other,
         })
     }
@@ -49,11 +49,7 @@ impl<'t> Parsed<'t> {
     /// java.util.Properties semantics: the last occurrence wins.
     fn property(&self, key: &str) -> Option<&str> {
         match self {
-            Parsed::Properties(entries) => entries
-                .iter()
-                .rev()
-                .find(|e| e.key == key)
-                .map(|e| e.value.as_str()),
+            Parsed::Properties(doc) => doc.get(key),
             _ => None,
         }
     }
@@ -236,17 +232,11 @@ fn toml_key(
         {
             continue;
         }
-        // `set` re-parses its output and checks every other key is unchanged; the parse
-        // below reads the value back and becomes the next state.
-        let edited = tomlfmt::set(&new_text, &path, &desired)?;
-        let reread = TomlFile::parse(&edited)?;
-        if reread.get(&path).as_ref() != Some(&desired) {
-            return Err(ParseError::new(
-                1,
-                1,
-                format!("internal check failed: {k} does not read back"),
-            ));
-        }
+        // `set_in` re-parses its output, checks the value took effect and every other key is
+        // unchanged, and hands that parse back: it becomes the next state.
+        let current_file = reparsed.as_ref().unwrap_or(file);
+        let (edited, reread) = tomlfmt::set_in(&new_text, current_file, &path, &desired)?;
+        let Some(reread) = reread else { continue };
         let line = reread.line_of(&path).unwrap_or(1);
         reparsed = Some(reread);
         changes.push(Change {
@@ -349,17 +339,19 @@ fn property(target: &Target, value: &str, ctx: &Ctx) -> Result<Option<Edit>, Par
         None if target.compare == Compare::OnlyIfPresent => return Ok(None),
         _ => {}
     }
-    let new_text = properties::set(text, key, value);
-    let entries = properties::entries(&new_text);
-    let back = entries.iter().rev().find(|e| e.key == key);
-    if back.map(|e| e.value.as_str()) != Some(value) {
+    let Parsed::Properties(doc) = ctx.parsed else {
+        return Ok(None);
+    };
+    let new_text = properties::set_in(text, doc, key, value);
+    let reread = properties::parse_doc(&new_text);
+    if reread.get(key) != Some(value) {
         return Err(ParseError::new(
             1,
             1,
             format!("internal check failed: {key} does not read back"),
         ));
     }
-    let line = back.map_or(1, |e| e.line);
+    let line = reread.line_of(key).unwrap_or(1);
     let what = match current {
         Some(c) => format!("{key}: {} → {}", short(&c), short(value)),
         None => format!("{key}: (absent) → {}", short(value)),
@@ -367,7 +359,7 @@ fn property(target: &Target, value: &str, ctx: &Ctx) -> Result<Option<Edit>, Par
     Ok(Some(Edit {
         text: new_text,
         changes: vec![Change { line, what }],
-        parsed: Some(Parsed::Properties(entries)),
+        parsed: Some(Parsed::Properties(reread)),
     }))
 }
 
@@ -382,20 +374,19 @@ fn log4j2_counter(target: &Target, ctx: &Ctx) -> Result<Option<Edit>, ParseError
         return Ok(None);
     }
     let new_pattern = with_counter(&pattern);
-    let new_text = properties::set(text, key, &new_pattern);
-    let entries = properties::entries(&new_text);
-    let line = entries
-        .iter()
-        .rev()
-        .find(|e| e.key == key)
-        .map_or(1, |e| e.line);
+    let Parsed::Properties(doc) = ctx.parsed else {
+        return Ok(None);
+    };
+    let new_text = properties::set_in(text, doc, key, &new_pattern);
+    let reread = properties::parse_doc(&new_text);
+    let line = reread.line_of(key).unwrap_or(1);
     Ok(Some(Edit {
         changes: vec![Change {
             line,
             what: format!("{key}: {} → {}", short(&pattern), short(&new_pattern)),
         }],
         text: new_text,
-        parsed: Some(Parsed::Properties(entries)),
+        parsed: Some(Parsed::Properties(reread)),
     }))
 }
 

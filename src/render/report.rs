@@ -99,6 +99,10 @@ pub fn check_report(plan: &Plan, style: Style) -> String {
         node_report(node, style, &mut out);
         out.push('\n');
     }
+    if plan.nodes.len() > 1 {
+        out.push_str(&summary_table(plan, style));
+        out.push('\n');
+    }
     out.push_str(&summary(&Counts::of(plan)));
     out.push('\n');
     out
@@ -133,4 +137,39 @@ pub fn summary(c: &Counts) -> String {
     }
     s.push('.');
     s
+}
+
+/// One row per node: what a fleet run did at a glance.
+pub fn summary_table(plan: &Plan, style: Style) -> String {
+    let width = plan
+        .nodes
+        .iter()
+        .map(|n| n.display.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 60);
+    let mut out = style.paint(
+        BOLD,
+        &format!(
+            "{:<width$}  {:>7}  {:>6}  {:>6}  ERROR\n",
+            "NODE", "CHANGES", "VALUE?", "MANUAL"
+        ),
+    );
+    for n in &plan.nodes {
+        let count = |k: FindingKind| n.findings.iter().filter(|f| f.kind == k).count();
+        let changes = count(FindingKind::Fix) + count(FindingKind::UnsafeFix);
+        let error = n
+            .error
+            .as_deref()
+            .map_or(String::from("-"), |e| style.paint(RED, e));
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:>7}  {:>6}  {:>6}  {error}",
+            n.display,
+            changes,
+            count(FindingKind::NeedsValue),
+            count(FindingKind::Manual)
+        );
+    }
+    out
 }
