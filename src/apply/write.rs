@@ -24,9 +24,10 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let target = fs::canonicalize(path).map_err(err("resolve"))?;
     let dir = target.parent().unwrap_or(Path::new("."));
     let meta = fs::metadata(&target).map_err(err("stat"))?;
+    remove_stale_temps(dir);
     let mut tmp = tempfile::Builder::new()
-        .prefix(".wso2-harden-")
-        .suffix(".tmp")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
         .map_err(err("create temp file"))?;
     tmp.write_all(bytes).map_err(err("write"))?;
@@ -40,6 +41,25 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     sync_dir(dir).map_err(err("fsync directory"))?;
     Ok(())
 }
+
+/// A writer killed between creating its temp file and renaming it (SIGKILL, power loss)
+/// leaves `.wso2-harden-*.tmp` behind; the target itself is intact. The next write in that
+/// directory removes them (runs on one home are not concurrent).
+fn remove_stale_temps(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
+pub const TEMP_PREFIX: &str = ".wso2-harden-";
+pub const TEMP_SUFFIX: &str = ".tmp";
 
 #[cfg(unix)]
 fn keep_owner_and_mode(file: &File, meta: &fs::Metadata) -> io::Result<()> {
