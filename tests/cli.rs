@@ -479,3 +479,38 @@ fn catalog_listing_and_explain() {
         .code(0)
         .stdout(predicate::str::contains("[values]"));
 }
+
+#[test]
+fn hand_edit_of_a_regenerated_file_is_warned_not_edited() {
+    let tmp = fixture_copy(&["is-7.0.0"]);
+    let d = tmp.path();
+    let rendered = d.join("is-7.0.0/repository/conf/tomcat/catalina-server.xml");
+    let edited = fs::read_to_string(&rendered).unwrap().replace(
+        "protocols=\"+TLSv1,+TLSv1.1,+TLSv1.2,+TLSv1.3\"",
+        "protocols=\"TLSv1.2\"",
+    );
+    fs::write(&rendered, &edited).unwrap();
+    tool(d)
+        .args(["check", "--select", "tls-protocols"])
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("edited by hand here")
+                .and(predicate::str::contains("catalina-server.xml")),
+        );
+    tool(d)
+        .args(["fix", "--yes", "--select", "tls-protocols"])
+        .assert()
+        .code(0);
+    assert_eq!(
+        fs::read_to_string(&rendered).unwrap(),
+        edited,
+        "the regenerated file is not touched"
+    );
+    // Once deployment.toml carries it, the warning is gone with the fix.
+    tool(d)
+        .args(["check", "--select", "tls-protocols"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("edited by hand").not());
+}

@@ -148,6 +148,10 @@ pub fn plan_home(
         node.findings.retain(|f| f.kind == FindingKind::Manual);
         return node;
     }
+    if node.home.model == Model::Toml {
+        let warnings = hand_edit_warnings(&node, settings, &values);
+        node.findings.extend(warnings);
+    }
     let detects: Vec<&Patch> = settings
         .patches
         .iter()
@@ -176,6 +180,83 @@ pub fn plan_home(
     drop(docs);
     node.findings.extend(manual);
     node
+}
+
+/// In the deployment.toml generation, a regenerated XML file that already holds a setting the
+/// fix puts into deployment.toml was edited by hand: the next start-up overwrites it. Say so
+/// (the fix itself goes to deployment.toml).
+fn hand_edit_warnings(node: &NodePlan, settings: &Settings, values: &Values) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let fixed_in_toml: BTreeSet<&str> = node
+        .findings
+        .iter()
+        .filter(|f| matches!(f.kind, FindingKind::Fix | FindingKind::UnsafeFix))
+        .filter(|f| {
+            f.file
+                .as_deref()
+                .is_some_and(|p| p.ends_with("deployment.toml"))
+        })
+        .map(|f| f.id.as_str())
+        .collect();
+    for &patch in settings
+        .patches
+        .iter()
+        .filter(|p| fixed_in_toml.contains(p.id.as_str()))
+    {
+        for target in patch
+            .targets
+            .iter()
+            .filter(|t| t.when.model == Some(Model::Xml))
+        {
+            let path = node
+                .home
+                .root
+                .join(target.file.replace("{conf}", node.home.conf));
+            if !path.is_file() || !node.home.is_regenerated(&path) {
+                continue;
+            }
+            let Ok(value) = values.expand(
+                target.value.as_deref().unwrap_or(""),
+                &settings.catalog.values,
+            ) else {
+                continue;
+            };
+            let Ok(bytes) = fs::read(&path) else { continue };
+            let decoded = Decoded::decode(&bytes);
+            let Ok(parsed) = Parsed::parse(&decoded.text, &path) else {
+                continue;
+            };
+            if !actions::applicable(target, &parsed) {
+                continue;
+            }
+            let ctx = actions::Ctx {
+                text: &decoded.text,
+                parsed: &parsed,
+                single_byte: decoded.single_byte_encoding(),
+            };
+            if matches!(actions::run(target, &value, false, &ctx), Ok(None)) {
+                let file = display_path(&path, &settings.cwd);
+                if out
+                    .iter()
+                    .any(|f: &Finding| f.id == patch.id && f.file.as_deref() == Some(&file))
+                {
+                    continue;
+                }
+                out.push(Finding {
+                    id: patch.id.clone(),
+                    kind: FindingKind::Warning,
+                    severity: patch.severity,
+                    safety: patch.safety,
+                    node: node.display.clone(),
+                    file: Some(file),
+                    line: None,
+                    message: "this setting was edited by hand here, but the product regenerates the file from deployment.toml at start-up and the edit will be lost; the fix goes to deployment.toml".into(),
+                    guidance: None,
+                });
+            }
+        }
+    }
+    out
 }
 
 fn warn_regenerated(node: &mut NodePlan, patch: &Patch, file: String) {
