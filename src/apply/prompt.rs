@@ -108,7 +108,7 @@ impl Decide for Interactive<'_> {
         }
     }
 
-    fn value(&mut self, node: &str, name: &str) -> Option<String> {
+    fn value(&mut self, node: &str, patch: &Patch, name: &str) -> Option<String> {
         if self.stopped
             || !self
                 .skipped_values
@@ -119,7 +119,10 @@ impl Decide for Interactive<'_> {
         loop {
             let line = self
                 .prompter
-                .ask_line(&format!("{node}: value for `{name}` (Enter to skip)"))
+                .ask_line(&format!(
+                    "{node} · {} ({}): value for `{name}` (Enter to skip)",
+                    patch.id, patch.title
+                ))
                 .ok()?;
             let line = line.trim();
             if line.is_empty() {
@@ -249,6 +252,7 @@ mod tests {
 
     #[test]
     fn values_are_validated_and_enter_skips_once() {
+        let patch = Catalog::builtin().get("hostname").unwrap();
         let mut p = Script {
             answers: vec![],
             lines: vec![
@@ -260,12 +264,12 @@ mod tests {
         };
         let mut i = Interactive::new(&mut p, Style { color: false });
         assert_eq!(
-            i.value("n1", "hostname").as_deref(),
+            i.value("n1", patch, "hostname").as_deref(),
             Some("idp.example.com")
         );
-        assert_eq!(i.value("n2", "hostname"), None);
+        assert_eq!(i.value("n2", patch, "hostname"), None);
         assert_eq!(
-            i.value("n2", "hostname"),
+            i.value("n2", patch, "hostname"),
             None,
             "not asked twice for a node"
         );

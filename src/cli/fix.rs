@@ -42,7 +42,18 @@ pub fn run(args: &FixArgs, style: Style) -> anyhow::Result<u8> {
             .into_iter()
             .map(|(i, r)| (&plan.nodes[i], r))
             .collect();
-        return Ok(finish(&plan, &results, 0, style));
+        // With --yes every planned safe fix of a node that was written is applied.
+        let applied = results
+            .iter()
+            .filter(|(_, r)| r.is_ok())
+            .map(|(n, _)| {
+                n.findings
+                    .iter()
+                    .filter(|f| f.kind == FindingKind::Fix)
+                    .count()
+            })
+            .sum();
+        return Ok(finish(&plan, &results, (applied, 0), style));
     }
     // Interactive: node by node, so that what was accepted is written before the next node.
     let mut prompter = TerminalPrompter::default();
@@ -58,7 +69,7 @@ pub fn run(args: &FixArgs, style: Style) -> anyhow::Result<u8> {
             break;
         }
     }
-    let declined = decider.declined;
+    let (applied, declined) = (decider.applied, decider.declined);
     let plan = Plan { nodes };
     let results: Vec<_> = plan
         .nodes
@@ -66,13 +77,13 @@ pub fn run(args: &FixArgs, style: Style) -> anyhow::Result<u8> {
         .filter(|n| n.error.is_none())
         .map(|n| (n, apply_node(n, !args.no_backup, None)))
         .collect();
-    Ok(finish(&plan, &results, declined, style))
+    Ok(finish(&plan, &results, (applied, declined), style))
 }
 
 fn finish(
     plan: &Plan,
     results: &[(&NodePlan, Result<Applied, ApplyError>)],
-    declined: usize,
+    (applied, declined): (usize, usize),
     style: Style,
 ) -> u8 {
     let mut failed = plan.has_errors();
@@ -112,28 +123,33 @@ fn finish(
             }
         }
     }
-    let mut open = 0;
+    let mut left = 0;
+    let count = |k: FindingKind| plan.findings().filter(|f| f.kind == k).count();
+    let (needs, unsafe_left, manual) = (
+        count(FindingKind::NeedsValue),
+        count(FindingKind::UnsafeFix),
+        count(FindingKind::Manual),
+    );
     for node in &plan.nodes {
-        for f in node
-            .findings
-            .iter()
-            .filter(|f| f.kind != FindingKind::Fix && f.kind != FindingKind::Warning)
-        {
-            if f.kind != FindingKind::Manual {
-                open += 1;
+        let mut guided = std::collections::BTreeSet::new();
+        for f in node.findings.iter().filter(|f| {
+            matches!(
+                f.kind,
+                FindingKind::NeedsValue | FindingKind::UnsafeFix | FindingKind::Manual
+            )
+        }) {
+            if left == 0 {
+                println!("{}", style.paint(BOLD, "left to do:"));
             }
-            let place = f.file.as_deref().map(|p| match f.line {
-                Some(l) => format!("{p}:{l}"),
-                None => p.to_string(),
-            });
-            println!(
-                "{} {} {}",
-                style.paint(DIM, "left:"),
-                f.id,
-                place.unwrap_or_default()
-            );
+            left += 1;
+            let place = match (&f.file, f.line) {
+                (Some(p), Some(l)) => format!("{p}:{l}"),
+                (Some(p), None) => p.clone(),
+                _ => node.display.clone(),
+            };
+            println!("  {} {place}", style.paint(BOLD, &f.id));
             println!("      {}", f.message);
-            if let Some(g) = &f.guidance {
+            if let Some(g) = f.guidance.as_ref().filter(|_| guided.insert(&f.id)) {
                 println!("      {}", style.paint(DIM, &format!("→ {g}")));
             }
         }
@@ -141,8 +157,11 @@ fn finish(
     if plan.nodes.len() > 1 {
         print!("{}", report::summary_table(plan, style));
     }
-    let counts = report::Counts::of(plan);
-    println!("{written} file(s) written. {}", report::summary(&counts));
+    println!(
+        "{written} file(s) written: {applied} change(s) applied, {declined} declined; \
+         {needs} need a value (--set), {unsafe_left} unsafe (--unsafe-fixes), {manual} manual."
+    );
+    let open = needs + unsafe_left;
     if failed {
         ERROR
     } else if open > 0 || declined > 0 {

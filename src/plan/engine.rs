@@ -35,7 +35,7 @@ pub enum Decision {
 /// `check`, `diff` and `fix --yes` take every step; interactive `fix` asks.
 pub trait Decide {
     fn decide(&mut self, node: &str, patch: &Patch, file: &str, step: &Step) -> Decision;
-    fn value(&mut self, _node: &str, _name: &str) -> Option<String> {
+    fn value(&mut self, _node: &str, _patch: &Patch, _name: &str) -> Option<String> {
         None
     }
 }
@@ -331,7 +331,7 @@ impl<'c> Fold<'_, 'c> {
                     let value = match self.values.expand(template, &self.settings.catalog.values) {
                         Ok(v) => v,
                         Err(m) => {
-                            if let Some(v) = self.decide.value(&self.node_display, &m.name) {
+                            if let Some(v) = self.decide.value(&self.node_display, patch, &m.name) {
                                 self.values.given.insert(m.name, v);
                                 continue; // the same op again, now with its value
                             }
