@@ -164,17 +164,13 @@ pub fn plan_home(
     let mut manual = Vec::new();
     for patch in detects {
         for d in detect::run(patch.detect.as_deref().unwrap_or(""), &docs) {
-            manual.push(Finding {
-                id: patch.id.clone(),
-                kind: FindingKind::Manual,
-                severity: patch.severity,
-                safety: patch.safety,
-                node: node.display.clone(),
-                file: d.file.as_deref().map(|f| display_path(f, &settings.cwd)),
-                line: d.line,
-                message: format!("{}: {}", patch.title, d.message),
-                guidance: patch.guidance.clone(),
-            });
+            let message = format!("{}: {}", patch.title, d.message);
+            let file = d.file.as_deref().map(|f| display_path(f, &settings.cwd));
+            manual.push(
+                Finding::new(patch, FindingKind::Manual, &node.display, message)
+                    .at(file, d.line)
+                    .guided(patch.guidance.clone()),
+            );
         }
     }
     drop(docs);
@@ -242,22 +238,18 @@ fn hand_edit_warnings(node: &NodePlan, settings: &Settings, values: &Values) -> 
                 {
                     continue;
                 }
-                out.push(Finding {
-                    id: patch.id.clone(),
-                    kind: FindingKind::Warning,
-                    severity: patch.severity,
-                    safety: patch.safety,
-                    node: node.display.clone(),
-                    file: Some(file),
-                    line: None,
-                    message: "this setting was edited by hand here, but the product regenerates the file from deployment.toml at start-up and the edit will be lost; the fix goes to deployment.toml".into(),
-                    guidance: None,
-                });
+                out.push(
+                    Finding::new(patch, FindingKind::Warning, &node.display, HAND_EDIT.into())
+                        .at(Some(file), None),
+                );
             }
         }
     }
     out
 }
+
+const REGENERATED: &str = "the product regenerates this file from deployment.toml at start-up; it is not edited (a hand edit here would be lost)";
+const HAND_EDIT: &str = "this setting was edited by hand here, but the product regenerates the file from deployment.toml at start-up and the edit will be lost; the fix goes to deployment.toml";
 
 fn warn_regenerated(node: &mut NodePlan, patch: &Patch, file: String) {
     if node
@@ -267,17 +259,13 @@ fn warn_regenerated(node: &mut NodePlan, patch: &Patch, file: String) {
     {
         return;
     }
-    node.findings.push(Finding {
-        id: patch.id.clone(),
-        kind: FindingKind::Warning,
-        severity: patch.severity,
-        safety: patch.safety,
-        node: node.display.clone(),
-        file: Some(file),
-        line: None,
-        message: "the product regenerates this file from deployment.toml at start-up; it is not edited (a hand edit here would be lost)".into(),
-        guidance: None,
-    });
+    let warning = Finding::new(
+        patch,
+        FindingKind::Warning,
+        &node.display,
+        REGENERATED.into(),
+    );
+    node.findings.push(warning.at(Some(file), None));
 }
 
 struct Fold<'a, 'c> {
@@ -402,20 +390,14 @@ impl<'c> Fold<'_, 'c> {
         } else {
             FindingKind::UnsafeFix
         };
-        self.findings.push(Finding {
-            id: patch.id.clone(),
-            kind,
-            severity: patch.severity,
-            safety: patch.safety,
-            node: self.node_display.clone(),
-            file: Some(file.display.clone()),
-            line,
-            message: format!("{}: {}", patch.title, what.join("; ")),
-            guidance: (!fixable).then(|| {
-                "unsafe fix: apply with --unsafe-fixes after reading `wso2-harden explain`"
-                    .to_string()
-            }),
-        });
+        let message = format!("{}: {}", patch.title, what.join("; "));
+        let unsafe_note =
+            "unsafe fix: apply with --unsafe-fixes after reading `wso2-harden explain`";
+        self.findings.push(
+            Finding::new(patch, kind, &self.node_display, message)
+                .at(Some(file.display.clone()), line)
+                .guided((!fixable).then(|| unsafe_note.to_string())),
+        );
         if !fixable || *self.stopped {
             return step.before;
         }
@@ -463,23 +445,17 @@ impl<'c> Fold<'_, 'c> {
             .as_deref()
             .or(target.key.as_deref())
             .unwrap_or(&file.display);
-        self.findings.push(Finding {
-            id: patch.id.clone(),
-            kind: FindingKind::NeedsValue,
-            severity: patch.severity,
-            safety: patch.safety,
-            node: self.node_display.clone(),
-            file: Some(file.display.clone()),
-            line: None,
-            message: format!(
-                "{}: needs a value for `{}` ({what} is {}); give it with --set {}=… or in the policy file",
-                patch.title,
-                missing.name,
-                current.map_or("absent".to_string(), |c| format!("\"{c}\"")),
-                missing.name
-            ),
-            guidance: None,
-        });
+        let message = format!(
+            "{}: needs a value for `{}` ({what} is {}); give it with --set {}=… or in the policy file",
+            patch.title,
+            missing.name,
+            current.map_or("absent".to_string(), |c| format!("\"{c}\"")),
+            missing.name
+        );
+        self.findings.push(
+            Finding::new(patch, FindingKind::NeedsValue, &self.node_display, message)
+                .at(Some(file.display.clone()), None),
+        );
     }
 }
 

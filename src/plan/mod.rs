@@ -81,6 +81,38 @@ pub struct Finding {
     pub guidance: Option<String>,
 }
 
+impl Finding {
+    pub fn new(
+        patch: &crate::catalog::Patch,
+        kind: FindingKind,
+        node: &str,
+        message: String,
+    ) -> Finding {
+        Finding {
+            id: patch.id.clone(),
+            kind,
+            severity: patch.severity,
+            safety: patch.safety,
+            node: node.to_string(),
+            file: None,
+            line: None,
+            message,
+            guidance: None,
+        }
+    }
+
+    pub fn at(mut self, file: Option<String>, line: Option<usize>) -> Finding {
+        self.file = file;
+        self.line = line;
+        self
+    }
+
+    pub fn guided(mut self, guidance: Option<String>) -> Finding {
+        self.guidance = guidance;
+        self
+    }
+}
+
 impl FilePlan {
     /// The decoded text after every step.
     pub fn final_text(&self) -> &str {

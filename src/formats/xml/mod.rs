@@ -99,11 +99,7 @@ pub fn plan(
         } => {
             let nodes = path.select(doc.root_element());
             if nodes.is_empty() && *create {
-                if let Some(parent) = path.parent() {
-                    for p in parent.select(doc.root_element()) {
-                        planner.insert_child(p, path, value, Some(attr))?;
-                    }
-                }
+                planner.create_in_parents(doc, path, value, Some(attr))?;
             }
             for node in nodes {
                 planner.attr(node, attr, value, *compare)?;
@@ -117,11 +113,7 @@ pub fn plan(
         } => {
             let nodes = path.select(doc.root_element());
             if nodes.is_empty() && *create {
-                if let Some(parent) = path.parent() {
-                    for p in parent.select(doc.root_element()) {
-                        planner.insert_child(p, path, value, None)?;
-                    }
-                }
+                planner.create_in_parents(doc, path, value, None)?;
             }
             for node in nodes {
                 planner.text(node, value, *compare)?;
@@ -283,6 +275,22 @@ impl Planner<'_> {
             elem: start,
             value: value.to_string(),
         });
+        Ok(())
+    }
+
+    /// Inserts the missing element into every element the path's parent selects.
+    fn create_in_parents(
+        &mut self,
+        doc: &Document,
+        path: &Path,
+        value: &str,
+        attr: Option<&str>,
+    ) -> Result<(), ParseError> {
+        if let Some(parent) = path.parent() {
+            for p in parent.select(doc.root_element()) {
+                self.insert_child(p, path, value, attr)?;
+            }
+        }
         Ok(())
     }
 
