@@ -514,3 +514,42 @@ fn hand_edit_of_a_regenerated_file_is_warned_not_edited() {
         .code(0)
         .stdout(predicate::str::contains("edited by hand").not());
 }
+
+/// A write that fails mid-node (here: an immutable directory) must leave the node as it was.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_write_puts_back_what_the_node_already_wrote() {
+    struct Immutable(std::path::PathBuf);
+    impl Drop for Immutable {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("chattr")
+                .arg("-i")
+                .arg(&self.0)
+                .status();
+        }
+    }
+    let tmp = fixture_copy(&["apim-2.6.0"]);
+    let d = tmp.path();
+    let before = snapshot(d);
+    let tomcat = d.join("apim-2.6.0/repository/conf/tomcat");
+    let locked = std::process::Command::new("chattr")
+        .arg("+i")
+        .arg(&tomcat)
+        .status();
+    if !locked.is_ok_and(|s| s.success()) {
+        eprintln!("chattr +i is not available here: the failed-write test did not run");
+        return;
+    }
+    let _guard = Immutable(tomcat.clone());
+    tool(d)
+        .args(["fix", "--yes", "--set", "hostname=gw.example.com"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already written were restored"));
+    drop(_guard);
+    assert_eq!(
+        snapshot(d),
+        before,
+        "every file of the node is back to its original bytes"
+    );
+}

@@ -25,10 +25,23 @@ pub enum ApplyError {
         #[source]
         source: std::io::Error,
     },
-    #[error(transparent)]
-    Write(#[from] write::WriteError),
-    #[error("{0}: does not read back as written")]
-    Verify(String),
+    #[error("{cause}; {}", undo_note(*.restored, .undo_failed))]
+    Write {
+        cause: String,
+        restored: usize,
+        undo_failed: Vec<String>,
+    },
+}
+
+fn undo_note(restored: usize, failed: &[String]) -> String {
+    if failed.is_empty() {
+        format!("the {restored} file(s) already written were restored: nothing of this product home is changed")
+    } else {
+        format!(
+            "could not restore {} (restore them from the backup set)",
+            failed.join(", ")
+        )
+    }
 }
 
 /// What was written for one node.
@@ -97,10 +110,26 @@ pub fn apply_node(
         })?;
         applied.backup = Some(dir);
     }
-    for (file, new, _) in &prepared {
-        write::atomic_write(&file.path, new)?;
-        if fs::read(&file.path).ok().as_deref() != Some(new.as_slice()) {
-            return Err(ApplyError::Verify(file.display.clone()));
+    for (i, (file, new, _)) in prepared.iter().enumerate() {
+        let outcome = write::atomic_write(&file.path, new)
+            .map_err(|e| e.to_string())
+            .and_then(|()| match fs::read(&file.path) {
+                Ok(back) if back == *new => Ok(()),
+                _ => Err(format!("{}: does not read back as written", file.display)),
+            });
+        if let Err(cause) = outcome {
+            // All-or-nothing: put back what this run already wrote, newest first.
+            let undo_failed = prepared[..i]
+                .iter()
+                .rev()
+                .filter(|(f, _, _)| write::atomic_write(&f.path, &f.original).is_err())
+                .map(|(f, _, _)| f.display.clone())
+                .collect();
+            return Err(ApplyError::Write {
+                cause,
+                restored: i,
+                undo_failed,
+            });
         }
         applied.files.push(file.display.clone());
     }

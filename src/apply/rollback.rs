@@ -61,7 +61,11 @@ pub fn rollback(
             });
         }
         let current = fs::read(&target).map_err(|e| io(&entry.path, e))?;
-        if !force && backup::sha256_hex(&current) != entry.sha256_after {
+        let current_sha = backup::sha256_hex(&current);
+        if current_sha == entry.sha256_before {
+            continue; // already the original (e.g. a write that failed and was undone)
+        }
+        if !force && current_sha != entry.sha256_after {
             return Err(RollbackError::ChangedSince {
                 file: format!("{shown}/{}", entry.path),
                 run: manifest.run_id.clone(),

@@ -143,12 +143,11 @@ pub fn plan_home(
         node.files.push(file);
     }
     if node.error.is_some() {
-        // All-or-nothing: a node with any unreadable file plans no change at all.
+        // All-or-nothing: a node with any unreadable file plans no change at all; what needs a
+        // person (admin/admin, keystores, …) is still reported below.
         node.files.clear();
-        node.findings.retain(|f| f.kind == FindingKind::Manual);
-        return node;
-    }
-    if node.home.model == Model::Toml {
+        node.findings.clear();
+    } else if node.home.model == Model::Toml {
         let warnings = hand_edit_warnings(&node, settings, &values);
         node.findings.extend(warnings);
     }
@@ -319,12 +318,15 @@ impl<'c> Fold<'_, 'c> {
                     let value = match self.values.expand(template, &self.settings.catalog.values) {
                         Ok(v) => v,
                         Err(m) => {
-                            if let Some(v) = self.decide.value(&self.node_display, patch, &m.name) {
-                                self.values.given.insert(m.name, v);
-                                continue; // the same op again, now with its value
-                            }
-                            if actions::applicable(target, &parsed) {
-                                let current = actions::current(target, &parsed);
+                            // Ask (interactive) or report only where the value really matters:
+                            // the target applies, the setting is unset, the value not optional.
+                            let current = actions::current(target, &parsed);
+                            if self.needs_value(target, &parsed, &m, current.as_deref()) {
+                                let asked = self.decide.value(&self.node_display, patch, &m.name);
+                                if let Some(v) = asked {
+                                    self.values.given.insert(m.name, v);
+                                    continue; // the same op again, now with its value
+                                }
                                 self.report_missing(file, patch, target, &m, current.as_deref());
                             }
                             j += 1;
@@ -418,6 +420,25 @@ impl<'c> Fold<'_, 'c> {
         }
     }
 
+    /// A missing value matters when it is not optional, the target applies to this file,
+    /// and the setting is absent or still a shipped placeholder (`localhost`).
+    fn needs_value(
+        &self,
+        target: &Target,
+        parsed: &Parsed,
+        missing: &crate::catalog::MissingValue,
+        current: Option<&str>,
+    ) -> bool {
+        if missing.missing == Missing::Skip || !actions::applicable(target, parsed) {
+            return false;
+        }
+        let spec = self.settings.catalog.values.get(&missing.name);
+        let configured = current.map(str::trim).is_some_and(|c| {
+            !c.is_empty() && !spec.is_some_and(|s| s.unset.iter().any(|u| u == c))
+        });
+        !configured
+    }
+
     fn report_missing(
         &mut self,
         file: &FilePlan,
@@ -426,17 +447,9 @@ impl<'c> Fold<'_, 'c> {
         missing: &crate::catalog::MissingValue,
         current: Option<&str>,
     ) {
-        if missing.missing == Missing::Skip {
-            return;
-        }
-        let spec = self.settings.catalog.values.get(&missing.name);
-        let configured = current.map(str::trim).is_some_and(|c| {
-            !c.is_empty() && !spec.is_some_and(|s| s.unset.iter().any(|u| u == c))
-        });
-        if configured
-            || !self
-                .needs_reported
-                .insert(format!("{}/{}", patch.id, missing.name))
+        if !self
+            .needs_reported
+            .insert(format!("{}/{}", patch.id, missing.name))
         {
             return;
         }

@@ -1,4 +1,3 @@
-
 use super::{set, TomlFile, TomlScalar};
 use proptest::prelude::*;
 use TomlScalar::{Bool, Integer as Int};
