@@ -268,7 +268,7 @@ impl Values {
     }
 }
 
-/// Checks a value's shape before any patch uses it.
+/// Checks a value's shape before any patch uses it (from --set, the policy file or a prompt).
 pub fn validate_value(name: &str, value: &str) -> Result<(), String> {
     match name {
         "hostname" => {
@@ -298,6 +298,17 @@ pub fn validate_value(name: &str, value: &str) -> Result<(), String> {
             .parse::<u32>()
             .map(|_| ())
             .map_err(|_| "must be a whole number".into()),
+        "jvm_xms" | "jvm_xmx" => {
+            let digits = value.trim_end_matches(['k', 'K', 'm', 'M', 'g', 'G']);
+            if !digits.is_empty()
+                && digits.len() + 1 >= value.len()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                Ok(())
+            } else {
+                Err("must be a JVM size such as 512m or 2g".into())
+            }
+        }
         _ if value.contains(['\n', '\r']) => Err("must be one line".into()),
         _ => Ok(()),
     }

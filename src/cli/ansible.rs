@@ -121,7 +121,7 @@ pub fn run(args_json: &str) -> Value {
             (None, true) => Some(apply_node(&node, args.backup, None).map_err(|e| e.to_string())),
             _ => None,
         };
-        node.files.clear();
+        node.release_files();
         (node, diff_text, changed, applied)
     });
     let mut errors = Vec::new();

@@ -148,7 +148,7 @@ impl Session {
     pub fn plan_findings(&self) -> Plan {
         Plan {
             nodes: self.each_node(|mut node| {
-                node.files.clear();
+                node.release_files();
                 node
             }),
         }

@@ -16,7 +16,7 @@ pub fn run(args: &RunArgs, style: Style) -> anyhow::Result<u8> {
         } else {
             Vec::new()
         };
-        node.files.clear();
+        node.release_files();
         (node, bytes)
     });
     let out: Vec<u8> = results

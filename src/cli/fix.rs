@@ -25,7 +25,7 @@ pub fn run(args: &FixArgs, style: Style) -> anyhow::Result<u8> {
                 None => Some(apply_node(&node, !args.no_backup, None)),
                 Some(_) => None,
             };
-            node.files.clear();
+            node.release_files();
             (node, result)
         });
         let mut nodes = Vec::new();

@@ -129,7 +129,7 @@ pub fn current(target: &Target, parsed: &Parsed) -> Option<String> {
                 Some(a) if target.action == ActionKind::XmlAttr => {
                     xml::plain_attribute(node, a).map(str::to_string)
                 }
-                _ => Some(node.text().unwrap_or("").trim().to_string()),
+                _ => Some(xml::element_text(node)),
             }
         }
         ActionKind::TomlKey => {

@@ -66,6 +66,7 @@ pub fn plan_home(
         files: Vec::new(),
         findings: Vec::new(),
         error: None,
+        files_changed: 0,
         home,
     };
     let mut values = values.clone();

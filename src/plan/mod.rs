@@ -29,6 +29,8 @@ pub struct NodePlan {
     pub findings: Vec<Finding>,
     /// Set when any file of the node could not be read or planned: nothing of it is written.
     pub error: Option<String>,
+    /// How many files the plan changes, kept after `release_files`.
+    pub files_changed: usize,
 }
 
 #[derive(Debug)]
@@ -128,6 +130,13 @@ impl FilePlan {
 impl NodePlan {
     pub fn changed_files(&self) -> impl Iterator<Item = &FilePlan> {
         self.files.iter().filter(|f| !f.steps.is_empty())
+    }
+
+    /// Drops the file contents once the plan has been reported or written (a fleet never
+    /// holds more than a few nodes' files), keeping the count of changed files.
+    pub fn release_files(&mut self) {
+        self.files_changed = self.changed_files().count();
+        self.files = Vec::new();
     }
 
     /// Findings that keep `check` from passing (warnings do not).

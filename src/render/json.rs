@@ -40,7 +40,7 @@ pub fn check_json(plan: &Plan) -> String {
                 version: n.home.version,
                 kernel: n.home.kernel,
                 model: n.home.model,
-                files_changed: n.changed_files().count(),
+                files_changed: n.files_changed,
                 findings: n.open_findings(),
                 error: n.error.as_deref(),
             })

@@ -225,14 +225,15 @@ impl Planner<'_> {
     }
 
     fn text(&mut self, node: Node, value: &str, compare: Compare) -> Result<(), ParseError> {
-        let current = node.text().unwrap_or("").trim();
+        let current = element_text(node);
+        let current = current.as_str();
         let start = node.range().start;
-        if node.children().any(|c| !c.is_text()) {
+        if node.children().any(|c| c.is_element() || c.is_pi()) {
             return Err(ParseError::at(
                 self.text,
                 start,
                 format!(
-                    "<{}> holds elements or comments; refusing to replace its text",
+                    "<{}> holds elements; refusing to replace its text",
                     node.tag_name().name()
                 ),
             ));
@@ -244,10 +245,48 @@ impl Planner<'_> {
             .ok_or_else(|| ParseError::at(self.text, start, "unterminated start tag"))?;
         let qname = qualified_name(self.text, start);
         let escaped = escape_text(value, self.latin1);
+        let texts: Vec<Node> = node
+            .children()
+            .filter(|c| c.is_text() && !c.text().unwrap_or("").trim().is_empty())
+            .collect();
+        let refuse = |why: &str| {
+            Err(ParseError::at(
+                self.text,
+                gt + 1,
+                format!("<{qname}> {why}; refusing to replace its text"),
+            ))
+        };
         let splice = if self_closing {
             Splice {
                 range: gt - 1..gt + 1,
                 with: format!(">{escaped}</{qname}>"),
+            }
+        } else if node.children().any(|c| c.is_comment()) {
+            // Comments inside the element stay: only the text itself is replaced.
+            match texts.as_slice() {
+                [] => {
+                    let last = node
+                        .children()
+                        .rfind(|c| c.is_comment())
+                        .map_or(gt + 1, |c| c.range().end);
+                    Splice {
+                        range: last..last,
+                        with: escaped,
+                    }
+                }
+                [t] => {
+                    let raw = &self.text[t.range()];
+                    if raw.contains('<') {
+                        return refuse("holds CDATA");
+                    }
+                    let lead = raw.len() - raw.trim_start().len();
+                    let trail = raw.len() - raw.trim_end().len();
+                    Splice {
+                        range: t.range().start + lead..t.range().end - trail,
+                        with: escaped,
+                    }
+                }
+                _ => return refuse("has text on both sides of a comment"),
             }
         } else {
             let end_tag = self.text[..node.range().end]
@@ -255,11 +294,7 @@ impl Planner<'_> {
                 .filter(|&i| i > gt)
                 .ok_or_else(|| ParseError::at(self.text, start, "no end tag"))?;
             if self.text[gt + 1..end_tag].contains('<') {
-                return Err(ParseError::at(
-                    self.text,
-                    gt + 1,
-                    format!("<{qname}> holds CDATA; refusing to replace its text"),
-                ));
+                return refuse("holds CDATA");
             }
             Splice {
                 range: gt + 1..end_tag,
@@ -391,6 +426,16 @@ impl Planner<'_> {
         });
         Ok(())
     }
+}
+
+/// An element's text: its text children joined and trimmed (comments inside are skipped).
+pub fn element_text(node: Node) -> String {
+    let joined: String = node
+        .children()
+        .filter(|c| c.is_text())
+        .filter_map(|c| c.text())
+        .collect();
+    joined.trim().to_string()
 }
 
 /// An element as reports name it: `Connector[port=9443]`, `parameter[name=HttpsProtocols]`.

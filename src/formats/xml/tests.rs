@@ -118,12 +118,35 @@ fn inserts_parameter_with_its_name_attribute_after_last_sibling() {
 }
 
 #[test]
+fn replaces_text_next_to_comments_and_keeps_them() {
+    let p = Path::parse("/a/b").unwrap();
+    let cases = [
+        (
+            "<a><b><!-- lb -->old</b></a>",
+            "<a><b><!-- lb -->new</b></a>",
+        ),
+        (
+            "<a><b>\n  <!-- c -->\n  old\n</b></a>",
+            "<a><b>\n  <!-- c -->\n  new\n</b></a>",
+        ),
+        (
+            "<a><b><!-- only a comment --></b></a>",
+            "<a><b><!-- only a comment -->new</b></a>",
+        ),
+    ];
+    for (src, want) in cases {
+        assert_eq!(run(src, &text_op(&p, "new")).unwrap().text, want, "{src}");
+    }
+    assert!(run("<a><b><!-- lb -->new</b></a>", &text_op(&p, "new")).is_none());
+}
+
+#[test]
 fn refuses_mixed_content_and_cdata() {
     let p = Path::parse("/a/b").unwrap();
     for src in [
         "<a><b>x<c/></b></a>",
         "<a><b><![CDATA[x]]></b></a>",
-        "<a><b>x<!--c--></b></a>",
+        "<a><b>x<!--c-->y</b></a>",
     ] {
         let doc = parse(src).unwrap();
         let err = plan(src, &doc, &text_op(&p, "y"), false).unwrap_err();

@@ -145,14 +145,29 @@ fn apply(events: &mut Vec<(usize, Ev)>, expect: &Expect) {
                 .iter()
                 .position(|(o, e)| o == elem && matches!(e, Ev::Start { .. }))
             {
-                // The planner refused elements with child nodes, so only text sits before End.
+                // The planner refused elements with child elements, so the events up to End are
+                // this element's text and comments: the text goes, comments stay.
                 let end = (i + 1..events.len())
                     .find(|&j| events[j].1 == Ev::End)
                     .unwrap_or(events.len());
+                let first_text = (i + 1..end).find(|&j| matches!(events[j].1, Ev::Text(_)));
                 let offset = events[i].0;
+                let mut kept: Vec<(usize, Ev)> = events[i + 1..end]
+                    .iter()
+                    .filter(|(_, e)| !matches!(e, Ev::Text(_)))
+                    .cloned()
+                    .collect();
                 let text = value.trim();
-                let replacement = (!text.is_empty()).then(|| (offset, Ev::Text(text.to_string())));
-                events.splice(i + 1..end, replacement);
+                if !text.is_empty() {
+                    let at = first_text.map_or(kept.len(), |j| {
+                        events[i + 1..j]
+                            .iter()
+                            .filter(|(_, e)| !matches!(e, Ev::Text(_)))
+                            .count()
+                    });
+                    kept.insert(at, (offset, Ev::Text(text.to_string())));
+                }
+                events.splice(i + 1..end, kept);
             }
         }
         Expect::Insert {
