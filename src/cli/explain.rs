@@ -161,6 +161,12 @@ fn describe_target(t: &crate::catalog::Target) -> String {
         crate::formats::Compare::Equal => "",
         crate::formats::Compare::AtLeast => " (raised only, never lowered)",
         crate::formats::Compare::OnlyIfPresent => " (only where already present)",
+        crate::formats::Compare::StrongProtocols => {
+            " (kept when it enables only TLSv1.2/TLSv1.3; enforced when you give the value)"
+        }
+        crate::formats::Compare::StrongCiphers => {
+            " (kept when every suite is forward-secret AEAD; enforced when you give the value)"
+        }
         crate::formats::Compare::DefaultIfAbsent => {
             " (added when absent; enforced when you give the value)"
         }

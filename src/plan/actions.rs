@@ -71,7 +71,8 @@ pub struct Edit {
 }
 
 /// Applies `target` with the expanded `value`; `None` when the file already complies.
-/// `explicit`: the value was given by the user, so "default if absent" becomes "equal".
+/// `explicit`: the value was given by the user, so relaxed rules ("default if absent",
+/// "any strong list") become "equal".
 pub fn run(
     target: &Target,
     value: &str,
@@ -79,7 +80,7 @@ pub fn run(
     ctx: &Ctx,
 ) -> Result<Option<Edit>, ParseError> {
     let mut target = std::borrow::Cow::Borrowed(target);
-    if explicit && target.compare == Compare::DefaultIfAbsent {
+    if explicit && target.compare.relaxed() {
         target.to_mut().compare = Compare::Equal;
     }
     let target = target.as_ref();
