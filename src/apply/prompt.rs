@@ -76,7 +76,8 @@ impl Decide for Interactive<'_> {
             ));
         }
         let hunks = diff::file_diff(file, step.before.as_bytes(), step.after.as_bytes());
-        let shown = crate::render::mask::mask(&String::from_utf8_lossy(&hunks));
+        let secrets = crate::render::mask::secrets_of(std::path::Path::new(file), &step.before);
+        let shown = crate::render::mask::mask_values(&String::from_utf8_lossy(&hunks), &secrets);
         text.push_str(&String::from_utf8_lossy(&diff::colorize(
             shown.as_bytes(),
             s,

@@ -108,11 +108,14 @@ pub fn run(args_json: &str) -> Value {
     let write = !args.check_mode;
     let results = session.each_node(|mut node| {
         let diff_text = if args.diff && node.error.is_none() {
-            let bytes: Vec<u8> = node
-                .changed_files()
-                .flat_map(diff::final_file_diff)
-                .collect();
-            mask::mask(&String::from_utf8_lossy(&bytes))
+            node.changed_files()
+                .map(|f| {
+                    let mut secrets = mask::secrets_of(&f.path, &f.decoded.text);
+                    secrets.extend(mask::secrets_of(&f.path, f.final_text()));
+                    let bytes = diff::final_file_diff(f);
+                    mask::mask_values(&String::from_utf8_lossy(&bytes), &secrets)
+                })
+                .collect()
         } else {
             String::new()
         };
@@ -194,6 +197,37 @@ pub fn run(args_json: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn check_mode_diff_masks_vault_entries_and_writes_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let conf = tmp.path().join("repository/conf");
+        std::fs::create_dir_all(&conf).unwrap();
+        let toml =
+            "[server]\nhostname = \"localhost\"\n\n[secrets]\ndb_conn = \"[S3cr3tPlainDb]\"\n";
+        std::fs::write(conf.join("deployment.toml"), toml).unwrap();
+        let args = json!({
+            "path": tmp.path(),
+            "values": {"hostname": "gw.example.com"},
+            "select": ["hostname", "server-header"],
+            "_ansible_check_mode": true,
+            "_ansible_diff": true,
+            "_ansible_verbosity": 0,
+        });
+        let out = run(&args.to_string());
+        assert_eq!(out["failed"], false, "{out}");
+        assert_eq!(out["changed"], true);
+        let prepared = out["diff"]["prepared"].as_str().unwrap();
+        assert!(
+            prepared.contains("+hostname = \"gw.example.com\""),
+            "{prepared}"
+        );
+        assert!(!out.to_string().contains("S3cr3tPlainDb"), "{out}");
+        assert_eq!(
+            std::fs::read_to_string(conf.join("deployment.toml")).unwrap(),
+            toml
+        );
+    }
 
     #[test]
     fn rejects_unknown_parameters_and_bad_json() {

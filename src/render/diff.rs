@@ -14,6 +14,8 @@ pub fn file_diff(display: &str, old: &[u8], new: &[u8]) -> Vec<u8> {
     if old == new {
         return out;
     }
+    // An absolute path (a home outside the current directory) reads as git writes it: a/tmp/x.
+    let display = display.trim_start_matches('/');
     let diff = TextDiff::configure()
         .algorithm(similar::Algorithm::Myers)
         .diff_lines(old, new);
