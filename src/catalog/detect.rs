@@ -279,11 +279,12 @@ impl<'a, 't> Ctx<'a, 't> {
             for leaf in t.leaves() {
                 if secret_leaf(&leaf) {
                     let key = leaf.path.join(".");
-                    self.push(
-                        path,
-                        Some(leaf.line),
-                        format!("{key} is a plain-text password (use $secret{{alias}})"),
-                    );
+                    let what = if leaf.path[0] == "secrets" {
+                        format!("{key} is still in plain text (run the cipher tool to encrypt it)")
+                    } else {
+                        format!("{key} is a plain-text password (use $secret{{alias}})")
+                    };
+                    self.push(path, Some(leaf.line), what);
                 }
             }
         }
@@ -570,11 +571,15 @@ fn secret_leaf(leaf: &TomlLeaf) -> bool {
     };
     let last = last.to_ascii_lowercase();
     let named = last == "password" || last.ends_with("_password") || last == "key_password";
-    let in_secrets = leaf.path.first().is_some_and(|p| p == "secrets");
-    match &leaf.value {
-        TomlScalar::String(s) => named && !in_secrets && !is_reference(s),
-        _ => false,
+    let TomlScalar::String(s) = &leaf.value else {
+        return false;
+    };
+    if leaf.path.first().is_some_and(|p| p == "secrets") {
+        // Secure Vault: "[value]" is the plain text the cipher tool has not encrypted yet.
+        let s = s.trim();
+        return s.starts_with('[') && s.ends_with(']');
     }
+    named && !is_reference(s)
 }
 
 fn child_text(node: roxmltree::Node, name: &str) -> Option<String> {

@@ -55,15 +55,19 @@ pub fn run(args: &FixArgs, style: Style) -> anyhow::Result<u8> {
             .sum();
         return Ok(finish(&plan, &results, (applied, 0), style));
     }
-    // Interactive: node by node, so that what was accepted is written before the next node.
+    // Interactive: node by node; what was accepted for a node is written before the next
+    // node's questions, so stopping (q, Ctrl-C) keeps the nodes already answered.
     let mut prompter = TerminalPrompter::default();
     let mut decider = Interactive::new(&mut prompter, style);
     let mut nodes = Vec::new();
+    let mut written = Vec::new();
     for home in &session.homes {
-        let node = session.plan_one(home, &mut decider);
-        if let Some(e) = &node.error {
-            eprintln!("{e}");
+        let mut node = session.plan_one(home, &mut decider);
+        match &node.error {
+            Some(e) => eprintln!("{e}"),
+            None => written.push((nodes.len(), apply_node(&node, !args.no_backup, None))),
         }
+        node.release_files();
         nodes.push(node);
         if decider.stopped {
             break;
@@ -71,11 +75,9 @@ pub fn run(args: &FixArgs, style: Style) -> anyhow::Result<u8> {
     }
     let (applied, declined) = (decider.applied, decider.declined);
     let plan = Plan { nodes };
-    let results: Vec<_> = plan
-        .nodes
-        .iter()
-        .filter(|n| n.error.is_none())
-        .map(|n| (n, apply_node(n, !args.no_backup, None)))
+    let results: Vec<_> = written
+        .into_iter()
+        .map(|(i, r)| (&plan.nodes[i], r))
         .collect();
     Ok(finish(&plan, &results, (applied, declined), style))
 }

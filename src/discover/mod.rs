@@ -255,10 +255,19 @@ impl ProductHome {
         let Ok(rel) = file.strip_prefix(&self.root) else {
             return false;
         };
-        let mut template = self
-            .root
-            .join("repository/resources/conf/templates")
-            .join(rel);
+        let templates = self.root.join("repository/resources/conf/templates");
+        if !templates.is_dir() {
+            // A deployment.toml home copied without its templates (a config repository): every
+            // conf XML is rendered, except tomcat/context.xml, which only APIM 4.3+ templates
+            // (an APIM of unknown version is assumed to).
+            let context = rel.ends_with("tomcat/context.xml");
+            let apim_templates_context = self.product == ProductKind::Apim
+                && self.version.is_none_or(|v| v >= Version(4, 3, 0));
+            return self.model == Model::Toml
+                && file.extension().is_some_and(|e| e == "xml")
+                && (!context || apim_templates_context);
+        }
+        let mut template = templates.join(rel);
         let mut name = template.file_name().unwrap_or_default().to_os_string();
         name.push(".j2");
         template.set_file_name(name);
@@ -362,6 +371,30 @@ mod tests {
         let home = inspect(r.to_path_buf(), "repository/conf");
         assert!(home.is_regenerated(&r.join("repository/conf/carbon.xml")));
         assert!(!home.is_regenerated(&r.join("repository/conf/log4j2.properties")));
+    }
+
+    #[test]
+    fn without_templates_a_toml_home_assumes_its_xml_is_rendered() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        touch(
+            r,
+            "is/repository/conf/deployment.toml",
+            "[database.identity_db]\n",
+        );
+        touch(r, "is/bin/version.txt", "WSO2 Identity Server v5.11.0\n");
+        touch(
+            r,
+            "am/repository/conf/deployment.toml",
+            "[apim.devportal]\n",
+        );
+        touch(r, "am/bin/version.txt", "WSO2 API Manager v4.5.0\n");
+        let is = inspect(r.join("is"), "repository/conf");
+        let am = inspect(r.join("am"), "repository/conf");
+        assert!(is.is_regenerated(&r.join("is/repository/conf/carbon.xml")));
+        assert!(!is.is_regenerated(&r.join("is/repository/conf/tomcat/context.xml")));
+        assert!(am.is_regenerated(&r.join("am/repository/conf/tomcat/context.xml")));
+        assert!(!am.is_regenerated(&r.join("am/repository/conf/log4j2.properties")));
     }
 
     #[test]

@@ -410,7 +410,12 @@ fn with_counter(pattern: &str) -> String {
 /// 1-based number of the first line that differs.
 pub fn first_changed_line(a: &str, b: &str) -> usize {
     let prefix = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
-    a[..prefix.min(a.len())].matches('\n').count() + 1
+    // Counting bytes needs no char boundary (the first difference may sit inside a char).
+    a.as_bytes()[..prefix]
+        .iter()
+        .filter(|&&c| c == b'\n')
+        .count()
+        + 1
 }
 
 #[cfg(test)]
