@@ -141,6 +141,12 @@ impl Decide for Interactive<'_> {
     }
 }
 
+fn io_error(e: dialoguer::Error) -> io::Error {
+    match e {
+        dialoguer::Error::IO(e) => e,
+    }
+}
+
 /// The real terminal (stderr), through dialoguer.
 pub struct TerminalPrompter {
     term: dialoguer::console::Term,
@@ -165,9 +171,7 @@ impl Prompter for TerminalPrompter {
                 .with_prompt(question)
                 .allow_empty(true)
                 .interact_text_on(&self.term)
-                .map_err(|e| match e {
-                    dialoguer::Error::IO(e) => e,
-                })?;
+                .map_err(io_error)?;
             match reply.trim() {
                 "y" | "Y" | "yes" => return Ok(Answer::Yes),
                 "n" | "N" | "no" => return Ok(Answer::No),
@@ -183,9 +187,7 @@ impl Prompter for TerminalPrompter {
             .with_prompt(question)
             .allow_empty(true)
             .interact_text_on(&self.term)
-            .map_err(|e| match e {
-                dialoguer::Error::IO(e) => e,
-            })
+            .map_err(io_error)
     }
 }
 

@@ -326,7 +326,6 @@ fn jvm(target: &Target, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ParseErr
 }
 
 fn property(target: &Target, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ParseError> {
-    let text = ctx.text;
     let key = target.key.as_deref().unwrap_or("");
     if let Some(req) = &target.requires_key {
         if ctx.parsed.property(req).is_none() {
@@ -340,33 +339,50 @@ fn property(target: &Target, value: &str, ctx: &Ctx) -> Result<Option<Edit>, Par
         None if target.compare == Compare::OnlyIfPresent => return Ok(None),
         _ => {}
     }
-    let Parsed::Properties(doc) = ctx.parsed else {
+    let Some(edit) = set_property(ctx, key, value)? else {
         return Ok(None);
     };
-    let new_text = properties::set_in(text, doc, key, value);
-    let reread = properties::parse_doc(&new_text);
-    if reread.get(key) != Some(value) {
-        return Err(ParseError::new(
-            1,
-            1,
-            format!("internal check failed: {key} does not read back"),
-        ));
-    }
-    let line = reread.line_of(key).unwrap_or(1);
     let what = match current {
         Some(c) => format!("{key}: {} → {}", short(&c), short(value)),
         None => format!("{key}: (absent) → {}", short(value)),
     };
+    Ok(Some(edit.describe(what)))
+}
+
+/// Sets one property from the parse at hand and reads it back; the read-back parse is the
+/// next state. The change's text is filled in by the caller.
+fn set_property(ctx: &Ctx, key: &str, value: &str) -> Result<Option<Edit>, ParseError> {
+    let Parsed::Properties(doc) = ctx.parsed else {
+        return Ok(None);
+    };
+    let new_text = properties::set_in(ctx.text, doc, key, value);
+    let reread = properties::parse_doc(&new_text);
+    if reread.get(key) != Some(value) {
+        let message = format!("internal check failed: {key} does not read back");
+        return Err(ParseError::new(1, 1, message));
+    }
+    let line = reread.line_of(key).unwrap_or(1);
     Ok(Some(Edit {
         text: new_text,
-        changes: vec![Change { line, what }],
+        changes: vec![Change {
+            line,
+            what: String::new(),
+        }],
         parsed: Some(Parsed::Properties(reread)),
     }))
 }
 
+impl Edit {
+    fn describe(mut self, what: String) -> Edit {
+        for c in &mut self.changes {
+            c.what.clone_from(&what);
+        }
+        self
+    }
+}
+
 /// log4j2 `filePattern` needs `%i`, or same-day size rollovers overwrite each other.
 fn log4j2_counter(target: &Target, ctx: &Ctx) -> Result<Option<Edit>, ParseError> {
-    let text = ctx.text;
     let key = target.key.as_deref().unwrap_or("");
     let Some(pattern) = ctx.parsed.property(key).map(str::to_string) else {
         return Ok(None);
@@ -375,20 +391,8 @@ fn log4j2_counter(target: &Target, ctx: &Ctx) -> Result<Option<Edit>, ParseError
         return Ok(None);
     }
     let new_pattern = with_counter(&pattern);
-    let Parsed::Properties(doc) = ctx.parsed else {
-        return Ok(None);
-    };
-    let new_text = properties::set_in(text, doc, key, &new_pattern);
-    let reread = properties::parse_doc(&new_text);
-    let line = reread.line_of(key).unwrap_or(1);
-    Ok(Some(Edit {
-        changes: vec![Change {
-            line,
-            what: format!("{key}: {} → {}", short(&pattern), short(&new_pattern)),
-        }],
-        text: new_text,
-        parsed: Some(Parsed::Properties(reread)),
-    }))
+    let what = format!("{key}: {} → {}", short(&pattern), short(&new_pattern));
+    Ok(set_property(ctx, key, &new_pattern)?.map(|e| e.describe(what)))
 }
 
 /// Puts `-%i` before the file name's extension (`.log`, `.log.gz`), after any `%d{…}` so
