@@ -19,18 +19,60 @@ struct Args {
     path: PathBuf,
     #[serde(default)]
     values: BTreeMap<String, Value>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     select: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list")]
     ignore: Vec<String>,
-    #[serde(default = "yes")]
+    #[serde(default = "yes", deserialize_with = "boolean")]
     backup: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "boolean")]
     unsafe_fixes: bool,
-    #[serde(default, rename = "_ansible_check_mode")]
+    #[serde(default, rename = "_ansible_check_mode", deserialize_with = "boolean")]
     check_mode: bool,
-    #[serde(default, rename = "_ansible_diff")]
+    #[serde(default, rename = "_ansible_diff", deserialize_with = "boolean")]
     diff: bool,
+}
+
+/// A list as Ansible users write it: `[a, b]`, or `"a,b"` (also what templating produces).
+fn list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    use serde::de::Error;
+    match Value::deserialize(d)? {
+        Value::Null => Ok(Vec::new()),
+        Value::String(s) => Ok(s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect()),
+        Value::Array(items) => items
+            .into_iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s),
+                other => Err(D::Error::custom(format!(
+                    "expected patch ids as strings, got {other}"
+                ))),
+            })
+            .collect(),
+        other => Err(D::Error::custom(format!(
+            "expected a list of patch ids, got {other}"
+        ))),
+    }
+}
+
+/// Ansible's booleans: true/false, yes/no, on/off, 1/0, as JSON or strings.
+fn boolean<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    use serde::de::Error;
+    match Value::deserialize(d)? {
+        Value::Bool(b) => Ok(b),
+        Value::Number(n) if n.as_i64() == Some(1) => Ok(true),
+        Value::Number(n) if n.as_i64() == Some(0) => Ok(false),
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "on" | "1" | "y" => Ok(true),
+            "false" | "no" | "off" | "0" | "n" | "" => Ok(false),
+            _ => Err(D::Error::custom(format!("expected a boolean, got {s:?}"))),
+        },
+        other => Err(D::Error::custom(format!("expected a boolean, got {other}"))),
+    }
 }
 
 fn yes() -> bool {
@@ -226,6 +268,22 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(conf.join("deployment.toml")).unwrap(),
             toml
+        );
+    }
+
+    #[test]
+    fn accepts_ansible_shaped_lists_and_booleans() {
+        let a: Args = serde_json::from_value(json!({
+            "path": "/x", "select": "tls-protocols, hostname", "backup": "no", "unsafe_fixes": "yes",
+            "_ansible_check_mode": "True"
+        }))
+        .unwrap();
+        assert_eq!(a.select, ["tls-protocols", "hostname"]);
+        assert!(!a.backup && a.unsafe_fixes && a.check_mode);
+        let bad = run(r#"{"path": "/x", "backup": "maybe"}"#);
+        assert!(
+            bad["msg"].as_str().unwrap().contains("expected a boolean"),
+            "{bad}"
         );
     }
 
