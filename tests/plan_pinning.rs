@@ -42,7 +42,7 @@ fn a_file_changed_after_planning_aborts_the_node() {
     match apply_node(&node, true, None) {
         Err(ApplyError::ChangedSincePlanned(file)) => {
             assert!(
-                last.ends_with(&file.split('/').next_back().unwrap()),
+                last.ends_with(file.split('/').next_back().unwrap()),
                 "names the file: {file}"
             )
         }
