@@ -3,14 +3,15 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::actions::{self, Edit, Parsed};
+use super::files::{display_path, target_files};
+use super::regenerated::{hand_edit_warnings, warn_regenerated};
 use super::{FilePlan, Finding, FindingKind, NodePlan, Step};
 use crate::catalog::{detect, Catalog, Missing, Patch, Safety, Target, Values};
 use crate::discover::{Model, ProductHome};
 use crate::formats::error::ParseError;
-use crate::formats::script::{self, ScriptKind};
 use crate::formats::text::Decoded;
 use crate::formats::xml;
 
@@ -52,6 +53,8 @@ impl Decide for TakeAll {
 struct Work<'c> {
     path: PathBuf,
     ops: Vec<(&'c Patch, &'c Target)>,
+    /// The file's bytes when resolving the target already read them.
+    bytes: Option<Vec<u8>>,
 }
 
 pub fn plan_home(
@@ -70,43 +73,11 @@ pub fn plan_home(
         home,
     };
     let mut values = values.clone();
-    let mut work: Vec<Work> = Vec::new();
     let mut stopped = false;
-    // Each file spec is resolved once per node, and each file read once (scripts are read to
-    // see whether they launch the JVM, then planned from the same bytes).
-    let mut resolved: HashMap<&str, Vec<PathBuf>> = HashMap::new();
-    let mut reads: HashMap<PathBuf, Vec<u8>> = HashMap::new();
-    for &patch in &settings.patches {
-        if patch.safety == Safety::Manual {
-            continue;
-        }
-        for target in &patch.targets {
-            if !target.when.holds(&node.home) {
-                continue;
-            }
-            let files = resolved
-                .entry(target.file.as_str())
-                .or_insert_with(|| target_files(&node.home, &target.file, &mut reads))
-                .clone();
-            for path in files {
-                if node.home.model == Model::Toml && node.home.is_regenerated(&path) {
-                    let file = display_path(&path, &settings.cwd);
-                    warn_regenerated(&mut node, patch, file);
-                    continue;
-                }
-                match work.iter_mut().find(|w| w.path == path) {
-                    Some(w) => w.ops.push((patch, target)),
-                    None => work.push(Work {
-                        path,
-                        ops: vec![(patch, target)],
-                    }),
-                }
-            }
-        }
-    }
+    let work = collect_work(&mut node, settings);
     for w in work {
         let display = display_path(&w.path, &settings.cwd);
-        let read = match reads.remove(&w.path) {
+        let read = match w.bytes {
             Some(bytes) => Ok(bytes),
             None => fs::read(&w.path),
         };
@@ -152,6 +123,56 @@ pub fn plan_home(
         let warnings = hand_edit_warnings(&node, settings, &values);
         node.findings.extend(warnings);
     }
+    let manual = manual_findings(&node, settings);
+    node.findings.extend(manual);
+    node
+}
+
+/// Which targets apply to which existing files of the node, in catalog order per file.
+/// Regenerated files get a note instead of edits.
+fn collect_work<'c>(node: &mut NodePlan, settings: &Settings<'c>) -> Vec<Work<'c>> {
+    let mut work: Vec<Work> = Vec::new();
+    // Each file spec is resolved once per node, and each file read once (scripts are read to
+    // see whether they launch the JVM, then planned from the same bytes).
+    let mut resolved: HashMap<&str, Vec<PathBuf>> = HashMap::new();
+    let mut reads: HashMap<PathBuf, Vec<u8>> = HashMap::new();
+    for &patch in &settings.patches {
+        if patch.safety == Safety::Manual {
+            continue;
+        }
+        for target in &patch.targets {
+            if !target.when.holds(&node.home) {
+                continue;
+            }
+            let files = resolved
+                .entry(target.file.as_str())
+                .or_insert_with(|| target_files(&node.home, &target.file, &mut reads))
+                .clone();
+            for path in files {
+                if node.home.model == Model::Toml && node.home.is_regenerated(&path) {
+                    let file = display_path(&path, &settings.cwd);
+                    warn_regenerated(node, patch, file);
+                    continue;
+                }
+                match work.iter_mut().find(|w| w.path == path) {
+                    Some(w) => w.ops.push((patch, target)),
+                    None => work.push(Work {
+                        path,
+                        ops: vec![(patch, target)],
+                        bytes: None,
+                    }),
+                }
+            }
+        }
+    }
+    for w in &mut work {
+        w.bytes = reads.remove(&w.path);
+    }
+    work
+}
+
+/// The detect-only patches' findings: every selected handler on one parse per file.
+fn manual_findings(node: &NodePlan, settings: &Settings) -> Vec<Finding> {
     let detects: Vec<&Patch> = settings
         .patches
         .iter()
@@ -173,99 +194,7 @@ pub fn plan_home(
             );
         }
     }
-    drop(docs);
-    node.findings.extend(manual);
-    node
-}
-
-/// In the deployment.toml generation, a regenerated XML file that already holds a setting the
-/// fix puts into deployment.toml was edited by hand: the next start-up overwrites it. Say so
-/// (the fix itself goes to deployment.toml).
-fn hand_edit_warnings(node: &NodePlan, settings: &Settings, values: &Values) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let fixed_in_toml: BTreeSet<&str> = node
-        .findings
-        .iter()
-        .filter(|f| matches!(f.kind, FindingKind::Fix | FindingKind::UnsafeFix))
-        .filter(|f| {
-            f.file
-                .as_deref()
-                .is_some_and(|p| p.ends_with("deployment.toml"))
-        })
-        .map(|f| f.id.as_str())
-        .collect();
-    for &patch in settings
-        .patches
-        .iter()
-        .filter(|p| fixed_in_toml.contains(p.id.as_str()))
-    {
-        for target in patch
-            .targets
-            .iter()
-            .filter(|t| t.when.model == Some(Model::Xml))
-        {
-            let path = node
-                .home
-                .root
-                .join(target.file.replace("{conf}", node.home.conf));
-            if !path.is_file() || !node.home.is_regenerated(&path) {
-                continue;
-            }
-            let Ok(value) = values.expand(
-                target.value.as_deref().unwrap_or(""),
-                &settings.catalog.values,
-            ) else {
-                continue;
-            };
-            let Ok(bytes) = fs::read(&path) else { continue };
-            let decoded = Decoded::decode(&bytes);
-            let Ok(parsed) = Parsed::parse(&decoded.text, &path) else {
-                continue;
-            };
-            if !actions::applicable(target, &parsed) {
-                continue;
-            }
-            let ctx = actions::Ctx {
-                text: &decoded.text,
-                parsed: &parsed,
-                single_byte: decoded.single_byte_encoding(),
-            };
-            if matches!(actions::run(target, &value, false, &ctx), Ok(None)) {
-                let file = display_path(&path, &settings.cwd);
-                if out
-                    .iter()
-                    .any(|f: &Finding| f.id == patch.id && f.file.as_deref() == Some(&file))
-                {
-                    continue;
-                }
-                out.push(
-                    Finding::new(patch, FindingKind::Warning, &node.display, HAND_EDIT.into())
-                        .at(Some(file), None),
-                );
-            }
-        }
-    }
-    out
-}
-
-const REGENERATED: &str = "the product regenerates this file from deployment.toml at start-up; it is not edited (a hand edit here would be lost)";
-const HAND_EDIT: &str = "this setting was edited by hand here, but the product regenerates the file from deployment.toml at start-up and the edit will be lost; the fix goes to deployment.toml";
-
-fn warn_regenerated(node: &mut NodePlan, patch: &Patch, file: String) {
-    if node
-        .findings
-        .iter()
-        .any(|f| f.id == patch.id && f.file.as_deref() == Some(&file))
-    {
-        return;
-    }
-    let warning = Finding::new(
-        patch,
-        FindingKind::Warning,
-        &node.display,
-        REGENERATED.into(),
-    );
-    node.findings.push(warning.at(Some(file), None));
+    manual
 }
 
 struct Fold<'a, 'c> {
@@ -470,64 +399,5 @@ impl<'c> Fold<'_, 'c> {
             Finding::new(patch, FindingKind::NeedsValue, &self.node_display, message)
                 .at(Some(file.display.clone()), None),
         );
-    }
-}
-
-/// The existing files a target names in this home.
-fn target_files(
-    home: &ProductHome,
-    spec: &str,
-    reads: &mut HashMap<PathBuf, Vec<u8>>,
-) -> Vec<PathBuf> {
-    match spec {
-        "@startup-sh" | "@startup-bat" => {
-            let ext = if spec == "@startup-sh" { "sh" } else { "bat" };
-            let Ok(entries) = fs::read_dir(home.root.join("bin")) else {
-                return Vec::new();
-            };
-            let mut files: Vec<PathBuf> = entries
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == ext) && launches_jvm(p, reads))
-                .collect();
-            files.sort();
-            files
-        }
-        _ => {
-            let rel = spec.replace("{conf}", home.conf);
-            let path = home.root.join(rel);
-            if path.is_file() {
-                vec![path]
-            } else {
-                Vec::new()
-            }
-        }
-    }
-}
-
-fn launches_jvm(path: &Path, reads: &mut HashMap<PathBuf, Vec<u8>>) -> bool {
-    let (Some(kind), Ok(bytes)) = (ScriptKind::from_path(path), fs::read(path)) else {
-        return false;
-    };
-    let launches = script::has_launch(&Decoded::decode(&bytes).text, kind);
-    if launches {
-        reads.insert(path.to_path_buf(), bytes);
-    }
-    launches
-}
-
-/// A path as the user should see it: relative to `cwd` when below it, `./` dropped.
-pub fn display_path(path: &Path, cwd: &Path) -> String {
-    let rel = if path.is_absolute() {
-        path.strip_prefix(cwd).unwrap_or(path)
-    } else {
-        path
-    };
-    let s = rel.to_string_lossy().replace('\\', "/");
-    let s = s.trim_start_matches("./");
-    if s.is_empty() {
-        ".".into()
-    } else {
-        s.to_string()
     }
 }

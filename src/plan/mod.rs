@@ -3,12 +3,15 @@
 
 mod actions;
 mod engine;
+mod files;
+mod regenerated;
 
 use std::path::PathBuf;
 
 use serde::Serialize;
 
-pub use engine::{display_path, plan_home, Decide, Decision, Settings, TakeAll};
+pub use engine::{plan_home, Decide, Decision, Settings, TakeAll};
+pub use files::display_path;
 
 use crate::catalog::{Safety, Severity};
 use crate::discover::ProductHome;
