@@ -2,11 +2,10 @@
 //! and the plan they all build the same way.
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use std::io::IsTerminal;
-
 use indicatif::{ParallelProgressIterator, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
@@ -14,10 +13,10 @@ use super::RunArgs;
 use crate::catalog::{Catalog, Patch, Values};
 use crate::discover::{discover, ProductHome};
 use crate::plan::{plan_home, Decide, NodePlan, Plan, Settings, TakeAll};
+use crate::policy::Policy;
 
 /// Below this many homes a progress bar is more noise than help.
 const PROGRESS_FROM: usize = 20;
-use crate::policy::Policy;
 
 pub struct Session {
     pub catalog: &'static Catalog,

@@ -90,6 +90,7 @@ fn finish(
 ) -> u8 {
     let mut failed = plan.has_errors();
     let mut written = 0;
+    let cwd = std::env::current_dir().unwrap_or_default();
     for (node, result) in results {
         match result {
             Ok(applied) if applied.files.is_empty() => {}
@@ -108,13 +109,7 @@ fn finish(
                         "    {}",
                         style.paint(
                             DIM,
-                            &format!(
-                                "backup: {}",
-                                crate::plan::display_path(
-                                    b,
-                                    &std::env::current_dir().unwrap_or_default()
-                                )
-                            )
+                            &format!("backup: {}", crate::plan::display_path(b, &cwd))
                         )
                     );
                 }
@@ -126,12 +121,8 @@ fn finish(
         }
     }
     let mut left = 0;
-    let count = |k: FindingKind| plan.findings().filter(|f| f.kind == k).count();
-    let (needs, unsafe_left, manual) = (
-        count(FindingKind::NeedsValue),
-        count(FindingKind::UnsafeFix),
-        count(FindingKind::Manual),
-    );
+    let counts = report::Counts::of(plan);
+    let (needs, unsafe_left, manual) = (counts.needs_value, counts.unsafe_fix, counts.manual);
     for node in &plan.nodes {
         let mut guided = std::collections::BTreeSet::new();
         for f in node.findings.iter().filter(|f| {

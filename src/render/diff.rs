@@ -6,7 +6,7 @@ use std::io::Write;
 use similar::TextDiff;
 
 use super::{Style, CYAN, GREEN, RED};
-use crate::plan::{FilePlan, Plan};
+use crate::plan::FilePlan;
 
 /// The diff of one file, old bytes to new bytes; empty when they are equal.
 pub fn file_diff(display: &str, old: &[u8], new: &[u8]) -> Vec<u8> {
@@ -30,17 +30,7 @@ pub fn file_diff(display: &str, old: &[u8], new: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The whole plan's diff: every changed file of every node that planned without error.
-pub fn plan_diff(plan: &Plan) -> Vec<u8> {
-    let mut out = Vec::new();
-    for node in plan.nodes.iter().filter(|n| n.error.is_none()) {
-        for file in node.changed_files() {
-            out.extend(final_file_diff(file));
-        }
-    }
-    out
-}
-
+/// The diff `fix` would write for one planned file.
 pub fn final_file_diff(file: &FilePlan) -> Vec<u8> {
     match file.final_bytes() {
         Ok(new) => file_diff(&file.display, &file.original, &new),

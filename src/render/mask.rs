@@ -11,7 +11,7 @@ use crate::formats::toml::{TomlFile, TomlScalar};
 const KEYWORDS: [&str; 4] = ["pass", "secret", "credential", "$secret{"];
 const MASK: &str = "********";
 
-pub fn line_is_secret(line: &str) -> bool {
+fn line_is_secret(line: &str) -> bool {
     let lower = line.to_ascii_lowercase();
     KEYWORDS.iter().any(|k| lower.contains(k))
 }
