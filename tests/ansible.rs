@@ -21,7 +21,7 @@ fn ansible_available() -> bool {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("{msg}");
         }
-        eprintln!("{msg}");
+        common::loud(msg);
     }
     ok
 }

@@ -21,8 +21,15 @@ pub fn real_corpus() -> Option<PathBuf> {
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("{msg}");
     }
-    eprintln!("{msg}");
+    loud(&msg);
     None
+}
+
+/// Writes past libtest's output capture (which swallows `eprintln!` in passing tests), so a
+/// skipped test is seen in a plain `cargo test`.
+pub fn loud(msg: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{msg}");
 }
 
 pub fn copy_dir(from: &Path, to: &Path) {
