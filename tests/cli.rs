@@ -537,7 +537,7 @@ fn a_failed_write_puts_back_what_the_node_already_wrote() {
         .arg(&tomcat)
         .status();
     if !locked.is_ok_and(|s| s.success()) {
-        eprintln!("chattr +i is not available here: the failed-write test did not run");
+        common::loud("chattr +i is not available here: the failed-write test did not run");
         return;
     }
     let _guard = Immutable(tomcat.clone());
