@@ -1,51 +1,14 @@
 //! Finds product homes under the given paths and reads what they are: product, version,
 //! kernel and config model. Unknown stays unknown; patches then take their conservative path.
 
+mod product;
 mod version;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
+pub use product::{Model, ProductKind};
 pub use version::{kernel_of, Version};
-
-/// The product family, which decides file locations and TOML key names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProductKind {
-    Is,
-    Apim,
-    Ei,
-    Esb,
-    Mi,
-    Kernel,
-    Unknown,
-}
-
-impl ProductKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            ProductKind::Is => "Identity Server",
-            ProductKind::Apim => "API Manager",
-            ProductKind::Ei => "Enterprise Integrator",
-            ProductKind::Esb => "ESB",
-            ProductKind::Mi => "Micro Integrator",
-            ProductKind::Kernel => "Carbon kernel",
-            ProductKind::Unknown => "unknown product",
-        }
-    }
-}
-
-/// Where the configuration's source of truth is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Model {
-    /// Carbon 4.4 generation: the XML files are edited directly.
-    Xml,
-    /// deployment.toml generation (IS 5.9+, APIM 3+, MI): XML is regenerated at start-up.
-    Toml,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProductHome {
