@@ -221,7 +221,8 @@ fn value_table(
                 ))
             }
         };
-        crate::catalog::validate_value(name, &value)
+        catalog
+            .check_value(name, &value)
             .map_err(|e| err(span, format!("`{name}`: {e}")))?;
         out.insert(name.to_string(), value);
     }

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::io;
 
-use crate::catalog::{validate_value, Patch};
+use crate::catalog::{Catalog, Patch};
 use crate::plan::{Decide, Decision, Step};
 use crate::render::{diff, Style, BOLD, DIM, YELLOW};
 
@@ -129,7 +129,7 @@ impl Decide for Interactive<'_> {
             if line.is_empty() {
                 return None;
             }
-            match validate_value(name, line) {
+            match Catalog::builtin().check_value(name, line) {
                 Ok(()) => {
                     self.skipped_values
                         .remove(&(node.to_string(), name.to_string()));

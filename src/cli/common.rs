@@ -65,7 +65,8 @@ impl Session {
             set.insert(key, v.to_string());
         }
         for (k, v) in &set {
-            crate::catalog::validate_value(k, v)
+            catalog
+                .check_value(k, v)
                 .map_err(|e| anyhow::anyhow!("--set {k}={v}: {e}"))?;
         }
         let paths = if args.paths.is_empty() {

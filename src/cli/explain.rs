@@ -1,7 +1,8 @@
 //! `patches` and `explain`: the catalog, rendered from the patch files.
 
 use super::{CLEAN, ERROR};
-use crate::catalog::{ActionKind, Catalog, Safety};
+use crate::catalog::{Catalog, Safety};
+use crate::plan::actions::describe;
 use crate::render::{Style, BOLD, DIM};
 
 pub fn list(style: Style) -> u8 {
@@ -79,8 +80,9 @@ pub fn explain(id: &str) -> anyhow::Result<u8> {
         for (name, v) in &p.values {
             let default = catalog.values.get(name).and_then(|s| s.default.clone());
             out.push_str(&format!(
-                "  {name} = {}\n      {}\n",
+                "  {name} = {}  ({})\n      {}\n",
                 default.map_or("(no default)".to_string(), |d| format!("{d:?}")),
+                v.kind.describe(),
                 v.description
             ));
         }
@@ -88,7 +90,7 @@ pub fn explain(id: &str) -> anyhow::Result<u8> {
     if !p.targets.is_empty() {
         out.push_str("\nWhere it edits:\n");
         for t in &p.targets {
-            out.push_str(&format!("  - {}\n", describe_target(t)));
+            out.push_str(&format!("  - {}\n", describe(t)));
         }
     }
     if !p.references.is_empty() {
@@ -106,75 +108,4 @@ fn indent(s: &str) -> String {
         .map(|l| format!("  {l}"))
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-fn describe_target(t: &crate::catalog::Target) -> String {
-    let mut cond = Vec::new();
-    if let Some(m) = t.when.model {
-        cond.push(format!("{m:?} config").to_lowercase());
-    }
-    if !t.when.products.is_empty() {
-        cond.push(
-            t.when
-                .products
-                .iter()
-                .map(|p| format!("{p:?}").to_lowercase())
-                .collect::<Vec<_>>()
-                .join("/"),
-        );
-    }
-    if !t.when.kernel.is_empty() {
-        cond.push(format!("kernel {}", t.when.kernel.join(" or ")));
-    }
-    let what = match t.action {
-        ActionKind::XmlAttr => format!(
-            "{} @{} = {}",
-            t.select.as_deref().unwrap_or(""),
-            t.attr.as_deref().unwrap_or(""),
-            t.value.as_deref().unwrap_or("")
-        ),
-        ActionKind::XmlText => format!(
-            "{} = {}",
-            t.select.as_deref().unwrap_or(""),
-            t.value.as_deref().unwrap_or("")
-        ),
-        ActionKind::TomlKey => format!(
-            "{} = {}",
-            t.key.as_deref().unwrap_or(""),
-            t.value.as_deref().unwrap_or("")
-        ),
-        ActionKind::JvmFlag | ActionKind::JvmHeap => {
-            format!(
-                "{}={}",
-                t.flag.as_deref().unwrap_or(""),
-                t.value.as_deref().unwrap_or("")
-            )
-        }
-        ActionKind::Property => format!(
-            "{} = {}",
-            t.key.as_deref().unwrap_or(""),
-            t.value.as_deref().unwrap_or("")
-        ),
-        ActionKind::Log4j2Counter => format!("{} gets %i", t.key.as_deref().unwrap_or("")),
-    };
-    let compare = match t.compare {
-        crate::formats::Compare::Equal => "",
-        crate::formats::Compare::AtLeast => " (raised only, never lowered)",
-        crate::formats::Compare::OnlyIfPresent => " (only where already present)",
-        crate::formats::Compare::StrongProtocols => {
-            " (kept when it enables only TLSv1.2/TLSv1.3; enforced when you give the value)"
-        }
-        crate::formats::Compare::StrongCiphers => {
-            " (kept when every suite is forward-secret AEAD; enforced when you give the value)"
-        }
-        crate::formats::Compare::DefaultIfAbsent => {
-            " (added when absent; enforced when you give the value)"
-        }
-    };
-    let when = if cond.is_empty() {
-        String::new()
-    } else {
-        format!(" [{}]", cond.join(", "))
-    };
-    format!("{}: {what}{compare}{when}", t.file)
 }

@@ -111,7 +111,10 @@ pub fn cipher_weakness(suite: &str) -> Option<&'static str> {
         ("RC4", "RC4 is broken (crypto-analytical attacks)"),
         ("DES", "DES/3DES are deprecated"),
         ("MD5", "MD5 has known collision attacks"),
-        ("CBC", "CBC suites are not AEAD (GCM is recommended over CBC)"),
+        (
+            "CBC",
+            "CBC suites are not AEAD (GCM is recommended over CBC)",
+        ),
         ("_DSS_", "DSS is limited to 1024-bit keys"),
         ("-DSS-", "DSS is limited to 1024-bit keys"),
     ];

@@ -1,19 +1,17 @@
 //! Builds one node's plan: resolves each patch target to files, folds the targets over each
-//! file's text in catalog order (one step per patch), and runs the detect-only checks.
+//! file's text in catalog order (`fold`), and runs the detect-only checks.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::fs;
 use std::path::PathBuf;
 
-use super::actions::{self, Edit, Parsed};
 use super::files::{display_path, target_files};
+use super::fold::Fold;
 use super::regenerated::{hand_edit_warnings, warn_regenerated};
 use super::{FilePlan, Finding, FindingKind, NodePlan, Step};
-use crate::catalog::{detect, Catalog, Missing, Patch, Safety, Target, Values};
+use crate::catalog::{detect, Catalog, Patch, Safety, Target, Values};
 use crate::discover::{Model, ProductHome};
-use crate::formats::error::ParseError;
 use crate::formats::text::Decoded;
-use crate::formats::xml;
 
 /// What a run plans with: the selected patches and whether unsafe fixes are included.
 pub struct Settings<'c> {
@@ -50,9 +48,11 @@ impl Decide for TakeAll {
     }
 }
 
+pub(super) type Op<'c> = (&'c Patch, &'c Target);
+
 struct Work<'c> {
     path: PathBuf,
-    ops: Vec<(&'c Patch, &'c Target)>,
+    ops: Vec<Op<'c>>,
     /// The file's bytes when resolving the target already read them.
     bytes: Option<Vec<u8>>,
 }
@@ -96,15 +96,14 @@ pub fn plan_home(
             decoded,
             steps: Vec::new(),
         };
-        let fold = Fold {
+        let fold = Fold::new(
             settings,
-            node_display: node.display.clone(),
-            values: &mut values,
+            node.display.clone(),
+            &mut values,
             decide,
-            stopped: &mut stopped,
-            findings: &mut node.findings,
-            needs_reported: BTreeSet::new(),
-        };
+            &mut stopped,
+            &mut node.findings,
+        );
         if let Err(e) = fold.run(&mut file, &w.ops) {
             node.error = Some(format!(
                 "{}:{}:{}: {}",
@@ -173,18 +172,17 @@ fn collect_work<'c>(node: &mut NodePlan, settings: &Settings<'c>) -> Vec<Work<'c
 
 /// The detect-only patches' findings: every selected handler on one parse per file.
 fn manual_findings(node: &NodePlan, settings: &Settings) -> Vec<Finding> {
-    let detects: Vec<&Patch> = settings
+    let detects: Vec<(&Patch, &detect::Handler)> = settings
         .patches
         .iter()
-        .copied()
-        .filter(|p| p.detect.is_some())
+        .filter_map(|&p| Some((p, detect::handler(p.detect.as_deref()?)?)))
         .collect();
-    let handlers: Vec<&str> = detects.iter().filter_map(|p| p.detect.as_deref()).collect();
+    let handlers: Vec<&detect::Handler> = detects.iter().map(|(_, h)| *h).collect();
     let texts = detect::Texts::load(&node.home, &handlers);
     let docs = detect::Docs::parse(&node.home, &texts);
     let mut manual = Vec::new();
-    for patch in detects {
-        for d in detect::run(patch.detect.as_deref().unwrap_or(""), &docs) {
+    for (patch, handler) in detects {
+        for d in handler.detect(&docs) {
             let message = format!("{}: {}", patch.title, d.message);
             let file = d.file.as_deref().map(|f| display_path(f, &settings.cwd));
             manual.push(
@@ -195,209 +193,4 @@ fn manual_findings(node: &NodePlan, settings: &Settings) -> Vec<Finding> {
         }
     }
     manual
-}
-
-struct Fold<'a, 'c> {
-    settings: &'a Settings<'c>,
-    node_display: String,
-    values: &'a mut Values,
-    decide: &'a mut dyn Decide,
-    stopped: &'a mut bool,
-    findings: &'a mut Vec<Finding>,
-    needs_reported: BTreeSet<String>,
-}
-
-/// The edits of the patch currently being folded into a file.
-struct Open<'c> {
-    patch: &'c Patch,
-    before: String,
-    changes: Vec<xml::Change>,
-}
-
-enum Next {
-    Edit(usize, Box<Edit>),
-    Boundary,
-    Done,
-}
-
-impl<'c> Fold<'_, 'c> {
-    fn run(
-        mut self,
-        file: &mut FilePlan,
-        ops: &[(&'c Patch, &'c Target)],
-    ) -> Result<(), ParseError> {
-        let single_byte = file.decoded.single_byte_encoding();
-        let mut text = file.decoded.text.clone();
-        let mut open: Option<Open> = None;
-        let mut carried: Option<Parsed<'static>> = None;
-        let mut j = 0;
-        loop {
-            let next: Next = {
-                let parsed: Parsed = match carried.take() {
-                    Some(p) => p,
-                    None => Parsed::parse(&text, &file.path)?,
-                };
-                let mut next = Next::Done;
-                while j < ops.len() {
-                    let (patch, target) = ops[j];
-                    if open.as_ref().is_some_and(|o| o.patch.id != patch.id) {
-                        next = Next::Boundary;
-                        break;
-                    }
-                    let template = target.value.as_deref().unwrap_or("");
-                    let value = match self.values.expand(template, &self.settings.catalog.values) {
-                        Ok(v) => v,
-                        Err(m) => {
-                            // Ask (interactive) or report only where the value really matters:
-                            // the target applies, the setting is unset, the value not optional.
-                            let current = actions::current(target, &parsed);
-                            if self.needs_value(target, &parsed, &m, current.as_deref()) {
-                                let asked = self.decide.value(&self.node_display, patch, &m.name);
-                                if let Some(v) = asked {
-                                    self.values.given.insert(m.name, v);
-                                    continue; // the same op again, now with its value
-                                }
-                                self.report_missing(file, patch, target, &m, current.as_deref());
-                            }
-                            j += 1;
-                            continue;
-                        }
-                    };
-                    let ctx = actions::Ctx {
-                        text: &text,
-                        parsed: &parsed,
-                        single_byte,
-                    };
-                    let explicit = self.values.explicit(template);
-                    match actions::run(target, &value, explicit, &ctx)? {
-                        Some(edit) => {
-                            next = Next::Edit(j, Box::new(edit));
-                            break;
-                        }
-                        None => j += 1,
-                    }
-                }
-                next
-            };
-            match next {
-                Next::Edit(k, edit) => {
-                    let o = open.get_or_insert_with(|| Open {
-                        patch: ops[k].0,
-                        before: text.clone(),
-                        changes: Vec::new(),
-                    });
-                    o.changes.extend(edit.changes);
-                    text = edit.text;
-                    carried = edit.parsed;
-                    j = k + 1;
-                }
-                Next::Boundary | Next::Done => {
-                    if let Some(o) = open.take() {
-                        text = self.close(file, o, text);
-                    }
-                    if matches!(next, Next::Done) {
-                        break;
-                    }
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Ends the open patch: records its step and finding, or reverts it when it is unsafe,
-    /// declined or the run was stopped. Returns the text to continue from.
-    fn close(&mut self, file: &mut FilePlan, open: Open<'c>, text: String) -> String {
-        let patch = open.patch;
-        let line = open.changes.iter().map(|c| c.line).min();
-        let what: Vec<_> = open.changes.iter().map(|c| c.what.as_str()).collect();
-        let step = Step {
-            patch: patch.id.clone(),
-            before: open.before,
-            after: text,
-            changes: open.changes.clone(),
-        };
-        let fixable = patch.safety == Safety::Safe || self.settings.unsafe_fixes;
-        let kind = if fixable {
-            FindingKind::Fix
-        } else {
-            FindingKind::UnsafeFix
-        };
-        let message = format!("{}: {}", patch.title, what.join("; "));
-        let unsafe_note =
-            "unsafe fix: apply with --unsafe-fixes after reading `wso2-harden explain`";
-        self.findings.push(
-            Finding::new(patch, kind, &self.node_display, message)
-                .at(Some(file.display.clone()), line)
-                .guided((!fixable).then(|| unsafe_note.to_string())),
-        );
-        if !fixable || *self.stopped {
-            return step.before;
-        }
-        match self
-            .decide
-            .decide(&self.node_display, patch, &file.display, &step)
-        {
-            Decision::Apply => {
-                let after = step.after.clone();
-                file.steps.push(step);
-                after
-            }
-            Decision::Skip => step.before,
-            Decision::Stop => {
-                *self.stopped = true;
-                step.before
-            }
-        }
-    }
-
-    /// A missing value matters when it is not optional, the target applies to this file,
-    /// and the setting is absent or still a shipped placeholder (`localhost`).
-    fn needs_value(
-        &self,
-        target: &Target,
-        parsed: &Parsed,
-        missing: &crate::catalog::MissingValue,
-        current: Option<&str>,
-    ) -> bool {
-        if missing.missing == Missing::Skip || !actions::applicable(target, parsed) {
-            return false;
-        }
-        let spec = self.settings.catalog.values.get(&missing.name);
-        let configured = current.map(str::trim).is_some_and(|c| {
-            !c.is_empty() && !spec.is_some_and(|s| s.unset.iter().any(|u| u == c))
-        });
-        !configured
-    }
-
-    fn report_missing(
-        &mut self,
-        file: &FilePlan,
-        patch: &Patch,
-        target: &Target,
-        missing: &crate::catalog::MissingValue,
-        current: Option<&str>,
-    ) {
-        if !self
-            .needs_reported
-            .insert(format!("{}/{}", patch.id, missing.name))
-        {
-            return;
-        }
-        let what = target
-            .select
-            .as_deref()
-            .or(target.key.as_deref())
-            .unwrap_or(&file.display);
-        let message = format!(
-            "{}: needs a value for `{}` ({what} is {}); give it with --set {}=… or in the policy file",
-            patch.title,
-            missing.name,
-            current.map_or("absent".to_string(), |c| format!("\"{c}\"")),
-            missing.name
-        );
-        self.findings.push(
-            Finding::new(patch, FindingKind::NeedsValue, &self.node_display, message)
-                .at(Some(file.display.clone()), None),
-        );
-    }
 }

@@ -1,9 +1,10 @@
 //! The plan: for every product home, the file changes the selected patches make and the
 //! findings they raise. `check`, `diff` and `fix` all read the same plan.
 
-mod actions;
+pub mod actions;
 mod engine;
 mod files;
+mod fold;
 mod regenerated;
 
 use std::path::PathBuf;
@@ -70,6 +71,9 @@ pub enum FindingKind {
     Manual,
     /// Not an edit: something the operator should know (a file the product regenerates).
     Warning,
+    /// The fix cannot be applied to this file (an editor refuses, e.g. mixed content); the
+    /// node's other fixes are still planned. An operator makes this change by hand.
+    CannotFix,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -49,10 +49,8 @@ pub(super) fn hand_edit_warnings(
             if !path.is_file() || !node.home.is_regenerated(&path) {
                 continue;
             }
-            let Ok(value) = values.expand(
-                target.value.as_deref().unwrap_or(""),
-                &settings.catalog.values,
-            ) else {
+            let template = target.action.spec().value().unwrap_or("");
+            let Ok(value) = values.expand(template, &settings.catalog.values) else {
                 continue;
             };
             let Ok(bytes) = fs::read(&path) else { continue };
@@ -60,15 +58,16 @@ pub(super) fn hand_edit_warnings(
             let Ok(parsed) = Parsed::parse(&decoded.text, &path) else {
                 continue;
             };
-            if !actions::applicable(target, &parsed) {
+            if !target.action.perform().applicable(&parsed) {
                 continue;
             }
             let ctx = actions::Ctx {
                 text: &decoded.text,
                 parsed: &parsed,
                 single_byte: decoded.single_byte_encoding(),
+                explicit: false,
             };
-            if matches!(actions::run(target, &value, false, &ctx), Ok(None)) {
+            if matches!(actions::run(target, &value, &ctx), Ok(None)) {
                 let file = display_path(&path, &settings.cwd);
                 if out
                     .iter()

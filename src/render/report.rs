@@ -13,6 +13,7 @@ pub struct Counts {
     pub unsafe_fix: usize,
     pub needs_value: usize,
     pub manual: usize,
+    pub cannot_fix: usize,
     pub warnings: usize,
     pub errors: usize,
 }
@@ -31,9 +32,10 @@ impl Counts {
                 FindingKind::NeedsValue => c.needs_value += 1,
                 FindingKind::Manual => c.manual += 1,
                 FindingKind::Warning => c.warnings += 1,
+                FindingKind::CannotFix => c.cannot_fix += 1,
             }
         }
-        c.findings = c.fix + c.unsafe_fix + c.needs_value + c.manual;
+        c.findings = c.fix + c.unsafe_fix + c.needs_value + c.manual + c.cannot_fix;
         c
     }
 }
@@ -45,6 +47,7 @@ fn label(f: &Finding) -> &'static str {
         FindingKind::NeedsValue => "value?",
         FindingKind::Manual => "manual",
         FindingKind::Warning => "note",
+        FindingKind::CannotFix => "cannot",
     }
 }
 
@@ -128,6 +131,9 @@ pub fn summary(c: &Counts) -> String {
     if c.manual > 0 {
         parts.push(format!("{} manual", c.manual));
     }
+    if c.cannot_fix > 0 {
+        parts.push(format!("{} cannot be fixed here (by hand)", c.cannot_fix));
+    }
     if c.errors > 0 {
         parts.push(format!("{} home(s) with errors", c.errors));
     }
@@ -139,7 +145,8 @@ pub fn summary(c: &Counts) -> String {
     s
 }
 
-/// One row per node: what a fleet run did at a glance.
+/// One row per node: what a fleet run did at a glance. The CANNOT column (fixes an editor
+/// refused) shows only when some node has one.
 pub fn summary_table(plan: &Plan, style: Style) -> String {
     let width = plan
         .nodes
@@ -148,23 +155,30 @@ pub fn summary_table(plan: &Plan, style: Style) -> String {
         .max()
         .unwrap_or(4)
         .clamp(4, 60);
+    let cannot = plan.findings().any(|f| f.kind == FindingKind::CannotFix);
+    let cannot_head = if cannot { "  CANNOT" } else { "" };
     let mut out = style.paint(
         BOLD,
         &format!(
-            "{:<width$}  {:>7}  {:>6}  {:>6}  ERROR\n",
+            "{:<width$}  {:>7}  {:>6}  {:>6}{cannot_head}  ERROR\n",
             "NODE", "CHANGES", "VALUE?", "MANUAL"
         ),
     );
     for n in &plan.nodes {
         let count = |k: FindingKind| n.findings.iter().filter(|f| f.kind == k).count();
         let changes = count(FindingKind::Fix) + count(FindingKind::UnsafeFix);
+        let cannot_cell = if cannot {
+            format!("  {:>6}", count(FindingKind::CannotFix))
+        } else {
+            String::new()
+        };
         let error = n
             .error
             .as_deref()
             .map_or(String::from("-"), |e| style.paint(RED, e));
         let _ = writeln!(
             out,
-            "{:<width$}  {:>7}  {:>6}  {:>6}  {error}",
+            "{:<width$}  {:>7}  {:>6}  {:>6}{cannot_cell}  {error}",
             n.display,
             changes,
             count(FindingKind::NeedsValue),

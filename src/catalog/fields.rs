@@ -1,0 +1,284 @@
+//! The fields of each action of `[[target]]` (one struct per action, exactly its fields),
+//! and what the catalog checks across them at load. Plain data: the build script includes it.
+
+use serde::Deserialize;
+
+use crate::catalog::target::{Format, Selector, TargetSpec};
+use crate::formats::xml::path::Predicate;
+use crate::formats::Compare;
+
+/// `xml-attr`: attribute `attr` of every element `select` matches.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct XmlAttr {
+    pub select: Selector,
+    pub attr: String,
+    pub value: String,
+    #[serde(default)]
+    pub compare: Compare,
+    /// Insert a missing element as `<X attr="value"/>` into each parent the selector's parent
+    /// matches (the last step's `[@a='v']` predicates become its attributes).
+    #[serde(default)]
+    pub create: bool,
+}
+
+/// `xml-text`: the text of every element `select` matches.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct XmlText {
+    pub select: Selector,
+    pub value: String,
+    #[serde(default)]
+    pub compare: Compare,
+    /// Insert a missing element into each parent, next to a commented-out copy of it when
+    /// there is one, else after its last sibling element.
+    #[serde(default)]
+    pub create: bool,
+}
+
+/// `toml-key`: a key of deployment.toml, however it is written (tables, dotted keys, inline).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TomlKey {
+    /// Dotted path: `transport.https.sslHostConfig.properties.protocols`.
+    pub key: String,
+    /// Other spellings the product maps onto `key`; edited in place where present.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub value: String,
+    #[serde(default, rename = "type")]
+    pub value_type: ValueType,
+    #[serde(default)]
+    pub compare: Compare,
+    /// What the product uses when the key is absent (absent and compliant: no edit).
+    #[serde(default)]
+    pub product_default: Option<String>,
+}
+
+/// How a `toml-key` value is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueType {
+    #[default]
+    String,
+    Integer,
+    Bool,
+}
+
+/// `jvm-flag`: a `-Dname=value` system property of the java launch command.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JvmFlag {
+    pub flag: String,
+    pub value: String,
+    #[serde(default)]
+    pub compare: Compare,
+}
+
+/// `jvm-heap`: the initial or maximum heap (`JVM_MEM_OPTS` in .sh, the .bat command line).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JvmHeap {
+    pub flag: HeapFlag,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum HeapFlag {
+    #[serde(rename = "-Xms")]
+    Xms,
+    #[serde(rename = "-Xmx")]
+    Xmx,
+}
+
+impl HeapFlag {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HeapFlag::Xms => "-Xms",
+            HeapFlag::Xmx => "-Xmx",
+        }
+    }
+}
+
+/// `property`: a key of a Java properties file (log4j).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Property {
+    pub key: String,
+    pub value: String,
+    #[serde(default)]
+    pub compare: Compare,
+    /// Only when this key exists (the appender is configured at all).
+    #[serde(default)]
+    pub requires_key: Option<String>,
+    /// Current values that already comply (alternatives to `value`).
+    #[serde(default)]
+    pub accept: Vec<String>,
+}
+
+/// `log4j2-counter`: a log4j2 `filePattern` gets `%i`, so size rollovers on one day do not
+/// overwrite each other.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Log4j2Counter {
+    pub key: String,
+}
+
+impl TargetSpec for XmlAttr {
+    fn format(&self) -> Format {
+        Format::Xml
+    }
+    fn value(&self) -> Option<&str> {
+        Some(&self.value)
+    }
+    fn compare(&self) -> Compare {
+        self.compare
+    }
+    fn subject(&self) -> &str {
+        &self.select.source
+    }
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        if self.attr.is_empty()
+            || self
+                .attr
+                .contains(|c: char| c.is_whitespace() || "=\"'<>/".contains(c))
+        {
+            return Err(("attr", format!("`{}` is not an attribute name", self.attr)));
+        }
+        if !self.create {
+            return Ok(());
+        }
+        for p in &self.select.path.last().predicates {
+            match p {
+                Predicate::AttrEq(a, v) if *a == self.attr && *v != self.value => {
+                    let m =
+                        format!("with `create`, [@{a}='{v}'] must equal the value the target sets");
+                    return Err(("select", m));
+                }
+                Predicate::AttrEq(..) => {}
+                Predicate::HasAttr(a) if *a == self.attr => {}
+                _ => return Err(("select", CREATE_PREDICATES.into())),
+            }
+        }
+        Ok(())
+    }
+}
+
+const CREATE_PREDICATES: &str =
+    "with `create`, the last step may only carry [@a='v'] predicates (the inserted element gets them)";
+
+impl TargetSpec for XmlText {
+    fn format(&self) -> Format {
+        Format::Xml
+    }
+    fn value(&self) -> Option<&str> {
+        Some(&self.value)
+    }
+    fn compare(&self) -> Compare {
+        self.compare
+    }
+    fn subject(&self) -> &str {
+        &self.select.source
+    }
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        let last = self.select.path.last();
+        if self.create
+            && last
+                .predicates
+                .iter()
+                .any(|p| !matches!(p, Predicate::AttrEq(..)))
+        {
+            return Err(("select", CREATE_PREDICATES.into()));
+        }
+        Ok(())
+    }
+}
+
+impl TargetSpec for TomlKey {
+    fn format(&self) -> Format {
+        Format::Toml
+    }
+    fn value(&self) -> Option<&str> {
+        Some(&self.value)
+    }
+    fn compare(&self) -> Compare {
+        self.compare
+    }
+    fn subject(&self) -> &str {
+        &self.key
+    }
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        let bad = |k: &String| k.is_empty() || k.split('.').any(str::is_empty);
+        match std::iter::once(&self.key)
+            .chain(&self.aliases)
+            .find(|k| bad(k))
+        {
+            Some(k) => Err(("key", format!("`{k}` is not a dotted key path"))),
+            None => Ok(()),
+        }
+    }
+}
+
+impl TargetSpec for JvmFlag {
+    fn format(&self) -> Format {
+        Format::Script
+    }
+    fn value(&self) -> Option<&str> {
+        Some(&self.value)
+    }
+    fn compare(&self) -> Compare {
+        self.compare
+    }
+    fn subject(&self) -> &str {
+        &self.flag
+    }
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        let name = self.flag.strip_prefix("-D").unwrap_or("");
+        if name.is_empty() || name.contains(|c: char| c == '=' || c.is_whitespace()) {
+            return Err((
+                "flag",
+                format!("`{}` is not a -Dname system property", self.flag),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl TargetSpec for JvmHeap {
+    fn format(&self) -> Format {
+        Format::Script
+    }
+    fn value(&self) -> Option<&str> {
+        Some(&self.value)
+    }
+    fn subject(&self) -> &str {
+        self.flag.as_str()
+    }
+}
+
+impl TargetSpec for Property {
+    fn format(&self) -> Format {
+        Format::Properties
+    }
+    fn value(&self) -> Option<&str> {
+        Some(&self.value)
+    }
+    fn compare(&self) -> Compare {
+        self.compare
+    }
+    fn subject(&self) -> &str {
+        &self.key
+    }
+}
+
+impl TargetSpec for Log4j2Counter {
+    fn format(&self) -> Format {
+        Format::Properties
+    }
+    fn value(&self) -> Option<&str> {
+        None
+    }
+    fn subject(&self) -> &str {
+        &self.key
+    }
+}

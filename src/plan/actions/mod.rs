@@ -1,0 +1,230 @@
+//! What each action does to one file's current text: one module per action (the table is
+//! `catalog::target::for_each_action!`), each implementing [`Perform`]. An action reads the
+//! current state, edits only when it differs, and reads the result back before handing it on
+//! (XML is verified tree against tree by the editor).
+
+use std::path::Path;
+
+use roxmltree::Document;
+
+use crate::catalog::target::for_each_action;
+use crate::catalog::{Action, Target};
+use crate::formats::error::ParseError;
+use crate::formats::properties;
+use crate::formats::script::{self, Flag, ScriptKind};
+use crate::formats::toml::TomlFile;
+use crate::formats::xml::{self, Change};
+use crate::formats::Compare;
+
+/// What an action does with one target on one file.
+pub trait Perform {
+    /// Whether the target can do anything in this text at all (so that a missing value
+    /// matters here): an XML selector that matches, a property whose required key exists.
+    fn applicable(&self, _parsed: &Parsed) -> bool {
+        true
+    }
+    /// The current value the target looks at, to tell an unset setting (a missing value
+    /// matters) from a configured one.
+    fn current(&self, _parsed: &Parsed) -> Option<String> {
+        None
+    }
+    /// The edit bringing the text to `value`; `None` when it already complies.
+    fn plan(&self, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ActionError>;
+    /// What it edits, in one line, for `explain`.
+    fn describe(&self) -> String;
+}
+
+macro_rules! register {
+    ($($tag:literal => $variant:ident in $module:ident,)*) => {
+        $(mod $module;)*
+
+        impl Action {
+            /// What the action does (its module).
+            pub fn perform(&self) -> &dyn Perform {
+                match self {
+                    $(Action::$variant(a) => a,)*
+                }
+            }
+        }
+    };
+}
+for_each_action!(register);
+
+/// Why a target was not planned on a file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ActionError {
+    /// The file cannot be read as its format: its node is left untouched.
+    #[error(transparent)]
+    Parse(ParseError),
+    /// This target cannot be applied to this file (an editor refusal); the other targets and
+    /// files still are.
+    #[error(transparent)]
+    Refused(ParseError),
+}
+
+/// A file's text parsed once per text state: every target on that state reads from it, and
+/// only an edit parses again.
+pub enum Parsed<'t> {
+    Xml(Document<'t>),
+    Toml(TomlFile),
+    Properties(properties::Doc),
+    /// Flags of the launch command (an error is kept until an action needs the flags).
+    Script(ScriptKind, Result<Vec<Flag>, ParseError>),
+    Other,
+}
+
+impl<'t> Parsed<'t> {
+    /// Parses by the file's extension; a file that does not parse is an error for the node.
+    pub fn parse(text: &'t str, path: &Path) -> Result<Parsed<'t>, ParseError> {
+        if let Some(kind) = ScriptKind::from_path(path) {
+            return Ok(Parsed::Script(kind, script::flags(text, kind)));
+        }
+        Ok(match path.extension().and_then(|e| e.to_str()) {
+            Some("xml") => Parsed::Xml(xml::parse(text)?),
+            Some("toml") => Parsed::Toml(TomlFile::parse(text)?),
+            Some("properties") => Parsed::Properties(properties::parse_doc(text)),
+            _ => Parsed::Other,
+        })
+    }
+
+    pub fn doc(&self) -> Option<&Document<'t>> {
+        match self {
+            Parsed::Xml(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// java.util.Properties semantics: the last occurrence wins.
+    pub fn property(&self, key: &str) -> Option<&str> {
+        match self {
+            Parsed::Properties(doc) => doc.get(key),
+            _ => None,
+        }
+    }
+}
+
+/// The text an action works on, with its parse.
+pub struct Ctx<'a, 'p> {
+    pub text: &'a str,
+    pub parsed: &'p Parsed<'a>,
+    /// The file is Latin-1 (characters above U+00FF are written as references).
+    pub single_byte: bool,
+    /// The value was given by the user, so relaxed rules ("default if absent", "any strong
+    /// list") become "equal" (see `Compare::given`).
+    pub explicit: bool,
+}
+
+impl Ctx<'_, '_> {
+    /// The comparison in force for a target's `compare`.
+    pub fn compare(&self, compare: Compare) -> Compare {
+        compare.given(self.explicit)
+    }
+}
+
+pub struct Edit {
+    pub text: String,
+    pub changes: Vec<Change>,
+    /// The parse of `text` when the action already made one to read its value back, so the
+    /// planner does not parse the same text again (never XML, which borrows its text).
+    pub parsed: Option<Parsed<'static>>,
+}
+
+impl Edit {
+    /// Gives every change of the edit the same description.
+    fn describe(mut self, what: String) -> Edit {
+        for c in &mut self.changes {
+            c.what.clone_from(&what);
+        }
+        self
+    }
+}
+
+/// Applies `target` with the expanded `value`; `None` when the file already complies.
+pub fn run(target: &Target, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ActionError> {
+    target.action.perform().plan(value, ctx)
+}
+
+/// A target in one line for `explain`: file, what it sets, and when it applies.
+pub fn describe(target: &Target) -> String {
+    let mut cond = Vec::new();
+    if let Some(m) = target.when.model {
+        cond.push(format!("{m:?} config").to_lowercase());
+    }
+    if !target.when.products.is_empty() {
+        let products: Vec<String> = target
+            .when
+            .products
+            .iter()
+            .map(|p| format!("{p:?}").to_lowercase())
+            .collect();
+        cond.push(products.join("/"));
+    }
+    if !target.when.kernel.is_empty() {
+        let kernels: Vec<String> = target.when.kernel.iter().map(|k| k.to_string()).collect();
+        cond.push(format!("kernel {}", kernels.join(" or ")));
+    }
+    let what = target.action.perform().describe();
+    let compare = compare_note(target.action.spec().compare());
+    let when = if cond.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", cond.join(", "))
+    };
+    format!("{}: {what}{compare}{when}", target.file)
+}
+
+fn compare_note(compare: Compare) -> &'static str {
+    match compare {
+        Compare::Equal => "",
+        Compare::AtLeast => " (raised only, never lowered)",
+        Compare::OnlyIfPresent => " (only where already present)",
+        Compare::StrongProtocols => {
+            " (kept when it enables only TLSv1.2/TLSv1.3; enforced when you give the value)"
+        }
+        Compare::StrongCiphers => {
+            " (kept when every suite is forward-secret AEAD; enforced when you give the value)"
+        }
+        Compare::DefaultIfAbsent => " (added when absent; enforced when you give the value)",
+    }
+}
+
+/// 1-based number of the first line that differs.
+pub fn first_changed_line(a: &str, b: &str) -> usize {
+    let prefix = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    // Counting bytes needs no char boundary (the first difference may sit inside a char).
+    a.as_bytes()[..prefix]
+        .iter()
+        .filter(|&&c| c == b'\n')
+        .count()
+        + 1
+}
+
+/// Plans an XML operation; the editor's refusals (mixed content, an edit that does not verify)
+/// are refusals of this target only.
+fn xml_plan(ctx: &Ctx, op: &xml::XmlOp) -> Result<Option<Edit>, ActionError> {
+    let Some(doc) = ctx.parsed.doc() else {
+        return Ok(None);
+    };
+    let edit = xml::plan(ctx.text, doc, op, ctx.single_byte).map_err(ActionError::Refused)?;
+    Ok(edit.map(|e| Edit {
+        text: e.text,
+        changes: e.changes,
+        parsed: None,
+    }))
+}
+
+/// An XML target applies where its selector matches, or, with `create`, where the parent of
+/// the element to create exists.
+fn xml_applicable(path: &xml::Path, create: bool, parsed: &Parsed) -> bool {
+    let Some(doc) = parsed.doc() else {
+        return false;
+    };
+    let root = doc.root_element();
+    !path.select(root).is_empty()
+        || (create && path.parent().is_some_and(|p| !p.select(root).is_empty()))
+}
+
+/// The first element an XML target selects.
+fn xml_first<'a, 'i>(path: &xml::Path, parsed: &'a Parsed<'i>) -> Option<roxmltree::Node<'a, 'i>> {
+    path.select(parsed.doc()?.root_element()).first().copied()
+}

@@ -1,0 +1,278 @@
+//! The fold over one file: the applicable targets run in catalog order against the current
+//! text, the edits of one patch form one step, and each step is decided (taken, declined,
+//! or held back as unsafe) before the next patch sees the text. The text is parsed once per
+//! state: targets that change nothing share one parse.
+
+use std::collections::BTreeSet;
+
+use super::actions::{self, ActionError, Ctx, Edit, Parsed};
+use super::engine::{Decide, Decision, Op, Settings};
+use super::{FilePlan, Finding, FindingKind, Step};
+use crate::catalog::{Missing, MissingValue, Patch, Safety, Target, Values};
+use crate::formats::error::ParseError;
+use crate::formats::xml::Change;
+
+pub(super) struct Fold<'a, 'c> {
+    settings: &'a Settings<'c>,
+    node_display: String,
+    values: &'a mut Values,
+    decide: &'a mut dyn Decide,
+    stopped: &'a mut bool,
+    findings: &'a mut Vec<Finding>,
+    needs_reported: BTreeSet<String>,
+}
+
+/// The edits of the patch currently being folded into a file.
+struct Open<'c> {
+    patch: &'c Patch,
+    before: String,
+    changes: Vec<Change>,
+}
+
+/// What the targets on one parse led to.
+enum Next {
+    /// Target `k` edited the text.
+    Edit(usize, Box<Edit>),
+    /// The open patch's targets are done; the next target belongs to another patch.
+    Boundary,
+    /// Every target ran.
+    Done,
+}
+
+impl<'a, 'c> Fold<'a, 'c> {
+    pub(super) fn new(
+        settings: &'a Settings<'c>,
+        node_display: String,
+        values: &'a mut Values,
+        decide: &'a mut dyn Decide,
+        stopped: &'a mut bool,
+        findings: &'a mut Vec<Finding>,
+    ) -> Self {
+        Fold {
+            settings,
+            node_display,
+            values,
+            decide,
+            stopped,
+            findings,
+            needs_reported: BTreeSet::new(),
+        }
+    }
+
+    /// Folds `ops` into the file's steps. Only a file that does not parse is an error (its
+    /// node is left untouched); a target an editor refuses becomes a `cannot-fix` finding.
+    pub(super) fn run(mut self, file: &mut FilePlan, ops: &[Op<'c>]) -> Result<(), ParseError> {
+        let mut text = file.decoded.text.clone();
+        let mut carried: Option<Parsed<'static>> = None;
+        let mut open: Option<Open> = None;
+        let mut j = 0;
+        loop {
+            let next = {
+                let parsed = match carried.take() {
+                    Some(p) => p,
+                    None => Parsed::parse(&text, &file.path)?,
+                };
+                let patch = open.as_ref().map(|o| o.patch.id.as_str());
+                self.patch_targets(file, ops, &mut j, patch, &text, &parsed)?
+            };
+            match next {
+                Next::Edit(k, edit) => {
+                    let o = open.get_or_insert_with(|| Open {
+                        patch: ops[k].0,
+                        before: text.clone(),
+                        changes: Vec::new(),
+                    });
+                    o.changes.extend(edit.changes);
+                    text = edit.text;
+                    carried = edit.parsed;
+                    j = k + 1;
+                }
+                Next::Boundary | Next::Done => {
+                    if let Some(o) = open.take() {
+                        text = self.close(file, o, text);
+                    }
+                    if matches!(next, Next::Done) {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs targets from `*j` on one parse of `text` until one edits, or the open patch's
+    /// targets end (`open`: the patch with edits in progress).
+    fn patch_targets(
+        &mut self,
+        file: &FilePlan,
+        ops: &[Op<'c>],
+        j: &mut usize,
+        open: Option<&str>,
+        text: &str,
+        parsed: &Parsed,
+    ) -> Result<Next, ParseError> {
+        while let Some(&(patch, target)) = ops.get(*j) {
+            if open.is_some_and(|id| id != patch.id) {
+                return Ok(Next::Boundary);
+            }
+            let template = target.action.spec().value().unwrap_or("");
+            if let Some(value) = self.value_for(file, patch, target, template, parsed) {
+                let ctx = Ctx {
+                    text,
+                    parsed,
+                    single_byte: file.decoded.single_byte_encoding(),
+                    explicit: self.values.explicit(template),
+                };
+                match actions::run(target, &value, &ctx) {
+                    Ok(Some(edit)) => return Ok(Next::Edit(*j, Box::new(edit))),
+                    Ok(None) => {}
+                    Err(ActionError::Refused(e)) => self.cannot_fix(file, patch, &e),
+                    Err(ActionError::Parse(e)) => return Err(e),
+                }
+            }
+            *j += 1;
+        }
+        Ok(Next::Done)
+    }
+
+    /// The target's value, expanded. A missing value is asked for (interactive) or reported,
+    /// but only where it really matters: the target applies, the setting is unset, the value
+    /// is not optional.
+    fn value_for(
+        &mut self,
+        file: &FilePlan,
+        patch: &Patch,
+        target: &Target,
+        template: &str,
+        parsed: &Parsed,
+    ) -> Option<String> {
+        loop {
+            let missing = match self.values.expand(template, &self.settings.catalog.values) {
+                Ok(v) => return Some(v),
+                Err(m) => m,
+            };
+            let current = target.action.perform().current(parsed);
+            if !self.needs_value(target, parsed, &missing, current.as_deref()) {
+                return None;
+            }
+            match self.decide.value(&self.node_display, patch, &missing.name) {
+                // The same target again, now with its value.
+                Some(v) => self.values.given.insert(missing.name, v),
+                None => {
+                    self.report_missing(file, patch, target, &missing, current.as_deref());
+                    return None;
+                }
+            };
+        }
+    }
+
+    /// Ends the open patch: records its step and finding, or reverts it when it is unsafe,
+    /// declined or the run was stopped. Returns the text to continue from.
+    fn close(&mut self, file: &mut FilePlan, open: Open<'c>, text: String) -> String {
+        let patch = open.patch;
+        let line = open.changes.iter().map(|c| c.line).min();
+        let what: Vec<_> = open.changes.iter().map(|c| c.what.as_str()).collect();
+        let message = format!("{}: {}", patch.title, what.join("; "));
+        let step = Step {
+            patch: patch.id.clone(),
+            before: open.before,
+            after: text,
+            changes: open.changes,
+        };
+        let fixable = patch.safety == Safety::Safe || self.settings.unsafe_fixes;
+        let kind = if fixable {
+            FindingKind::Fix
+        } else {
+            FindingKind::UnsafeFix
+        };
+        let unsafe_note =
+            "unsafe fix: apply with --unsafe-fixes after reading `wso2-harden explain`";
+        self.findings.push(
+            Finding::new(patch, kind, &self.node_display, message)
+                .at(Some(file.display.clone()), line)
+                .guided((!fixable).then(|| unsafe_note.to_string())),
+        );
+        if !fixable || *self.stopped {
+            return step.before;
+        }
+        match self
+            .decide
+            .decide(&self.node_display, patch, &file.display, &step)
+        {
+            Decision::Apply => {
+                let after = step.after.clone();
+                file.steps.push(step);
+                after
+            }
+            Decision::Skip => step.before,
+            Decision::Stop => {
+                *self.stopped = true;
+                step.before
+            }
+        }
+    }
+
+    /// A target an editor refuses on this file (mixed content, a parent it cannot extend, an
+    /// edit that does not verify): reported with the reason; the other targets still run.
+    fn cannot_fix(&mut self, file: &FilePlan, patch: &Patch, e: &ParseError) {
+        let message = format!(
+            "{}: cannot be fixed here (column {}): {}",
+            patch.title, e.col, e.message
+        );
+        let guidance = format!(
+            "make this change by hand (see `wso2-harden explain {}`); the other fixes are unaffected",
+            patch.id
+        );
+        self.findings.push(
+            Finding::new(patch, FindingKind::CannotFix, &self.node_display, message)
+                .at(Some(file.display.clone()), Some(e.line))
+                .guided(Some(guidance)),
+        );
+    }
+
+    /// A missing value matters when it is not optional, the target applies to this file,
+    /// and the setting is absent or still a shipped placeholder (`localhost`).
+    fn needs_value(
+        &self,
+        target: &Target,
+        parsed: &Parsed,
+        missing: &MissingValue,
+        current: Option<&str>,
+    ) -> bool {
+        if missing.missing == Missing::Skip || !target.action.perform().applicable(parsed) {
+            return false;
+        }
+        let spec = self.settings.catalog.values.get(&missing.name);
+        let configured = current.map(str::trim).is_some_and(|c| {
+            !c.is_empty() && !spec.is_some_and(|s| s.unset.iter().any(|u| u == c))
+        });
+        !configured
+    }
+
+    fn report_missing(
+        &mut self,
+        file: &FilePlan,
+        patch: &Patch,
+        target: &Target,
+        missing: &MissingValue,
+        current: Option<&str>,
+    ) {
+        if !self
+            .needs_reported
+            .insert(format!("{}/{}", patch.id, missing.name))
+        {
+            return;
+        }
+        let what = target.action.spec().subject();
+        let message = format!(
+            "{}: needs a value for `{}` ({what} is {}); give it with --set {}=… or in the policy file",
+            patch.title,
+            missing.name,
+            current.map_or("absent".to_string(), |c| format!("\"{c}\"")),
+            missing.name
+        );
+        self.findings.push(
+            Finding::new(patch, FindingKind::NeedsValue, &self.node_display, message)
+                .at(Some(file.display.clone()), None),
+        );
+    }
+}
