@@ -345,9 +345,13 @@ impl Planner<'_> {
             .map(|(a, v)| (a.to_string(), v.to_string()))
             .collect();
         if let Some(a) = attr {
-            new_attrs.push((a.to_string(), value.to_string()));
+            // A predicate on the same attribute (`X[@a='v']` with attr `a`) is one attribute:
+            // the target's value (the catalog requires them to agree).
+            match new_attrs.iter_mut().find(|(n, _)| n == a) {
+                Some(existing) => existing.1 = value.to_string(),
+                None => new_attrs.push((a.to_string(), value.to_string())),
+            }
         }
-        let text_value = if attr.is_some() { "" } else { value };
         let prefix = qualified_name(self.text, parent.range().start)
             .split_once(':')
             .map(|(p, _)| format!("{p}:"))
@@ -384,22 +388,41 @@ impl Planner<'_> {
                     .ok_or_else(|| {
                         ParseError::at(self.text, parent.range().start, "unterminated start tag")
                     })?;
+                let outer = indent_of(self.text, parent.range().start);
+                let indent = format!("{outer}{}", indent_unit(self.text, parent));
                 if self_closing {
-                    return Err(ParseError::at(
-                        self.text,
-                        parent.range().start,
-                        format!(
-                            "<{}/> is empty; refusing to add children to it",
-                            parent.tag_name().name()
-                        ),
-                    ));
+                    // `<X a="1"/>` becomes `<X a="1">`, the child on its own line, `</X>`.
+                    let open_end = self.text[..gt - 1].trim_end_matches([' ', '\t']).len();
+                    let qname = qualified_name(self.text, parent.range().start);
+                    let with = format!(">{eol}{indent}{element}{eol}{outer}</{qname}>");
+                    self.splices.push(Splice {
+                        range: open_end..gt + 1,
+                        with,
+                    });
+                    self.inserted(open_end, parent, step, &new_attrs, attr, value);
+                    return Ok(());
                 }
-                (
-                    gt + 1,
-                    format!("{}    ", indent_of(self.text, parent.range().start)),
-                )
+                (gt + 1, indent)
             }
         };
+        self.splices.push(Splice {
+            range: at..at,
+            with: format!("{eol}{indent}{element}"),
+        });
+        self.inserted(at, parent, step, &new_attrs, attr, value);
+        Ok(())
+    }
+
+    /// Records an inserted element: its change line and what verification must find.
+    fn inserted(
+        &mut self,
+        at: usize,
+        parent: Node,
+        step: &path::Step,
+        attrs: &[(String, String)],
+        attr: Option<&str>,
+        value: &str,
+    ) {
         self.changes.push(Change {
             line: self.line(at),
             what: format!(
@@ -413,19 +436,33 @@ impl Planner<'_> {
                 short(value)
             ),
         });
-        self.splices.push(Splice {
-            range: at..at,
-            with: format!("{eol}{indent}{element}"),
-        });
         self.expects.push(Expect::Insert {
             at,
             namespace: parent.tag_name().namespace().map(str::to_string),
             name: step.name.clone(),
-            attrs: new_attrs,
-            value: text_value.to_string(),
+            attrs: attrs.to_vec(),
+            value: if attr.is_some() { "" } else { value }.to_string(),
         });
-        Ok(())
     }
+}
+
+/// One level of indentation as the file writes it: how far `element` (else the first
+/// element that shows it) is indented beyond its parent: a tab, two or four spaces; else four.
+fn indent_unit(text: &str, element: Node) -> String {
+    let unit = |e: Node| {
+        let parent = e.parent_element()?;
+        if !first_on_line(text, e.range().start) || !first_on_line(text, parent.range().start) {
+            return None;
+        }
+        let own = indent_of(text, e.range().start);
+        let outer = indent_of(text, parent.range().start);
+        own.strip_prefix(outer)
+            .filter(|u| !u.is_empty())
+            .map(str::to_string)
+    };
+    unit(element)
+        .or_else(|| element.document().descendants().find_map(unit))
+        .unwrap_or_else(|| "    ".to_string())
 }
 
 /// An element's text: its text children joined and trimmed (comments inside are skipped).

@@ -284,3 +284,73 @@ fn insertion_keeps_a_trailing_comment_with_its_element() {
     let e = run(src, &text_op(&p, "2")).unwrap();
     assert_eq!(e.text, "<a>\n  <b>1</b> <!-- minutes -->\n  <c>2</c>\n</a>");
 }
+
+/// An identity.xml whose SessionDataCleanUp was emptied by hand to `<SessionDataCleanUp/>`.
+const IDENTITY_EMPTIED: &str = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<Server xmlns=\"http://wso2.org/projects/carbon/carbon.xml\">\n    <JDBCPersistenceManager>\n        <DataSource>\n            <Name>jdbc/WSO2CarbonDB</Name>\n        </DataSource>\n        <SessionDataPersist>\n            <Enable>true</Enable>\n            <Temporary>true</Temporary>\n            <PoolSize>0</PoolSize>\n            <SessionDataCleanUp/>\n            <OperationDataCleanUp>\n                <Enable>true</Enable>\n            </OperationDataCleanUp>\n        </SessionDataPersist>\n    </JDBCPersistenceManager>\n</Server>\n";
+
+#[test]
+fn a_self_closing_parent_is_expanded_to_take_a_child() {
+    let p = Path::parse(
+        "/Server/JDBCPersistenceManager/SessionDataPersist/SessionDataCleanUp/DeleteChunkSize",
+    )
+    .unwrap();
+    let e = run(IDENTITY_EMPTIED, &text_op(&p, "50000")).unwrap();
+    assert_eq!(
+        e.text,
+        IDENTITY_EMPTIED.replace(
+            "<SessionDataCleanUp/>",
+            "<SessionDataCleanUp>\n                <DeleteChunkSize>50000</DeleteChunkSize>\n            </SessionDataCleanUp>"
+        )
+    );
+    assert_eq!(e.changes[0].line, 11);
+    assert!(run(&e.text, &text_op(&p, "50000")).is_none(), "idempotent");
+
+    // Tabs, CRLF, attributes and a space before `/>`: the sibling style is kept.
+    let tabbed = "<a>\r\n\t<b>\r\n\t\t<c x=\"1\" />\r\n\t</b>\r\n</a>\r\n";
+    let p = Path::parse("/a/b/c/d").unwrap();
+    let e = run(tabbed, &text_op(&p, "v")).unwrap();
+    assert_eq!(
+        e.text,
+        "<a>\r\n\t<b>\r\n\t\t<c x=\"1\">\r\n\t\t\t<d>v</d>\r\n\t\t</c>\r\n\t</b>\r\n</a>\r\n"
+    );
+    // A prefixed parent keeps its prefix on the end tag; an attribute child is self-closing.
+    let prefixed = "<s:a xmlns:s=\"urn:x\">\n  <s:b/>\n</s:a>\n";
+    let p = Path::parse("/a/b/c").unwrap();
+    let op = XmlOp::Attr {
+        path: &p,
+        attr: "n",
+        value: "1",
+        compare: Compare::Equal,
+        create: true,
+    };
+    let e = run(prefixed, &op).unwrap();
+    assert_eq!(
+        e.text,
+        "<s:a xmlns:s=\"urn:x\">\n  <s:b>\n    <s:c n=\"1\"/>\n  </s:b>\n</s:a>\n"
+    );
+}
+
+/// Regression: `create` with a predicate on the attribute it sets wrote the attribute twice
+/// (caught only as "the edited text does not parse").
+#[test]
+fn create_with_a_predicate_on_the_same_attribute_writes_it_once() {
+    let text =
+        "<Server>\n    <Service>\n        <Engine name=\"Catalina\"/>\n    </Service>\n</Server>\n";
+    let p = Path::parse("/Server/Service/Connector[@port='9443']").unwrap();
+    let op = XmlOp::Attr {
+        path: &p,
+        attr: "port",
+        value: "9443",
+        compare: Compare::Equal,
+        create: true,
+    };
+    let e = run(text, &op).unwrap();
+    assert_eq!(
+        e.text,
+        text.replace(
+            "<Engine name=\"Catalina\"/>",
+            "<Engine name=\"Catalina\"/>\n        <Connector port=\"9443\"/>"
+        )
+    );
+    assert!(run(&e.text, &op).is_none(), "idempotent");
+}
