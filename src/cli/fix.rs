@@ -123,12 +123,16 @@ fn finish(
     let mut left = 0;
     let counts = report::Counts::of(plan);
     let (needs, unsafe_left, manual) = (counts.needs_value, counts.unsafe_fix, counts.manual);
+    let cannot = counts.cannot_fix;
     for node in &plan.nodes {
         let mut guided = std::collections::BTreeSet::new();
         for f in node.findings.iter().filter(|f| {
             matches!(
                 f.kind,
-                FindingKind::NeedsValue | FindingKind::UnsafeFix | FindingKind::Manual
+                FindingKind::NeedsValue
+                    | FindingKind::UnsafeFix
+                    | FindingKind::Manual
+                    | FindingKind::CannotFix
             )
         }) {
             if left == 0 {
@@ -150,11 +154,16 @@ fn finish(
     if plan.nodes.len() > 1 {
         print!("{}", report::summary_table(plan, style));
     }
+    let cannot_note = if cannot > 0 {
+        format!(", {cannot} cannot be fixed here (by hand)")
+    } else {
+        String::new()
+    };
     println!(
         "{written} file(s) written: {applied} change(s) applied, {declined} declined; \
-         {needs} need a value (--set), {unsafe_left} unsafe (--unsafe-fixes), {manual} manual."
+         {needs} need a value (--set), {unsafe_left} unsafe (--unsafe-fixes), {manual} manual{cannot_note}."
     );
-    let open = needs + unsafe_left;
+    let open = needs + unsafe_left + cannot;
     if failed {
         ERROR
     } else if open > 0 || declined > 0 {

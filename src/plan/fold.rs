@@ -214,10 +214,7 @@ impl<'a, 'c> Fold<'a, 'c> {
     /// A target an editor refuses on this file (mixed content, a parent it cannot extend, an
     /// edit that does not verify): reported with the reason; the other targets still run.
     fn cannot_fix(&mut self, file: &FilePlan, patch: &Patch, e: &ParseError) {
-        let message = format!(
-            "{}: cannot be fixed here (column {}): {}",
-            patch.title, e.col, e.message
-        );
+        let message = format!("{}: cannot be fixed here: {}", patch.title, e.message);
         let guidance = format!(
             "make this change by hand (see `wso2-harden explain {}`); the other fixes are unaffected",
             patch.id

@@ -1,5 +1,8 @@
-//! Shared test helpers: fixture copies and the real corpus in ../shared/fixtures-real.
+//! Shared test helpers: fixture copies, the real corpus in ../shared/fixtures-real, and the
+//! patch case runner.
 #![allow(dead_code)]
+
+pub mod cases;
 
 use std::fs;
 use std::path::{Path, PathBuf};
