@@ -202,11 +202,7 @@ fn target(
         })?,
         None => When::default(),
     };
-    let file = match rest.remove("file").map(to_value) {
-        Some(Value::String(s)) => s.into_value(),
-        Some(other) => return Err(loc.at(other.span(), "`file` is a string")),
-        None => return Err(loc.at(span, "missing field `file`")),
-    };
+    let file = rest.remove("file").map(to_value);
     let fields = Value::InlineTable(rest.into_inline_table()).into_deserializer();
     let action = match Action::deserialize(tag, fields) {
         None => {
@@ -226,6 +222,12 @@ fn target(
             return Err(loc.at(e.span().or(span), m));
         }
         Some(Ok(a)) => a,
+    };
+    // After the action's fields, so that a misspelled `file` is named as such.
+    let file = match file {
+        Some(Value::String(s)) => s.into_value(),
+        Some(other) => return Err(loc.at(other.span(), "`file` is a string")),
+        None => return Err(loc.at(span, "missing field `file`")),
     };
     let spec = action.spec();
     let format_ok = match spec.format() {
