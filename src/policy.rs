@@ -11,6 +11,10 @@ use toml_edit::{ImDocument, Item, Value};
 use crate::catalog::Catalog;
 use crate::formats::error::line_col;
 
+mod example;
+
+pub use example::example;
+
 pub const FILE_NAME: &str = "wso2-harden.toml";
 
 #[derive(Debug, thiserror::Error)]
@@ -38,35 +42,6 @@ pub struct NodeSection {
     matcher: GlobMatcher,
     pub values: BTreeMap<String, String>,
 }
-
-pub const EXAMPLE: &str = r#"# wso2-harden.toml — policy for `wso2-harden check|diff|fix`.
-# Found in the current directory, or given with --policy FILE. --set KEY=VALUE overrides it.
-
-# Patches to run (default: every patch marked default; see `wso2-harden patches`).
-# select = ["tls-protocols", "tls-ciphers", "server-header", "hostname"]
-# Patches to leave out.
-ignore = []
-# Also apply fixes marked unsafe (they can lock out clients or browsers).
-unsafe_fixes = false
-
-[values]
-# hostname = "idp.example.com"          # carbon.xml HostName/MgtHostName, [server] hostname
-# server_header = "Server"               # Tomcat Server response header
-# tls_protocols = "TLSv1.2"              # HTTPS connector and PassThrough listener
-# ciphers = "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,..."
-# session_id_length = "32"               # raised only, never lowered
-# log_max_file_size = "10MB"
-# log_max_backup_index = "20"
-# session_cleanup_chunk_size = "8192"
-# jvm_xms = "512m"
-# jvm_xmx = "2048m"
-
-# Per node: a path or glob relative to this file; overrides [values].
-# [nodes."nodes/is-1"]
-# hostname = "is-1.example.com"
-# [nodes."nodes/gw-*"]
-# hostname = "gw.example.com"
-"#;
 
 impl Policy {
     /// `--policy FILE`, else `wso2-harden.toml` in `cwd` when present.

@@ -382,3 +382,50 @@ fn the_strength_rules_are_the_same_for_files_and_for_values() {
         );
     }
 }
+
+#[test]
+fn policy_example_lists_every_value_and_parses_uncommented() {
+    use wso2_harden::policy::{example, Policy};
+    let catalog = Catalog::builtin();
+    let text = example(catalog);
+    for (name, spec) in &catalog.values {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("# {name} = ")))
+            .unwrap_or_else(|| panic!("{name} missing from policy --example:\n{text}"));
+        if let Some(d) = &spec.default {
+            assert!(line.contains(&format!("{d:?}")), "{line}");
+        }
+        assert!(
+            text.contains(&format!("# kind: {}", spec.kind.describe())),
+            "{name}: its kind"
+        );
+        assert!(
+            text.contains(&format!("# {}\n", spec.description)),
+            "{name}"
+        );
+    }
+    let path = Path::new("wso2-harden.toml");
+    Policy::parse(&text, path, catalog).unwrap_or_else(|e| panic!("as printed: {e}"));
+    // Every value line uncommented is a valid policy (defaults and examples pass their kinds).
+    let (values, nodes) = text.split_once("# Per node").unwrap();
+    let uncommented: String = values
+        .lines()
+        .map(|l| match l.strip_prefix("# ") {
+            Some(v)
+                if catalog
+                    .values
+                    .keys()
+                    .any(|n| v.starts_with(&format!("{n} = "))) =>
+            {
+                v
+            }
+            _ => l,
+        })
+        .map(|l| format!("{l}\n"))
+        .collect::<String>()
+        + "# Per node"
+        + nodes;
+    let policy = Policy::parse(&uncommented, path, catalog).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(policy.values.len(), catalog.values.len());
+}

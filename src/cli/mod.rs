@@ -151,7 +151,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Explain { id } => explain::explain(&id)?,
         Command::Patches => explain::list(style),
         Command::Policy { .. } => {
-            print!("{}", crate::policy::EXAMPLE);
+            print!(
+                "{}",
+                crate::policy::example(crate::catalog::Catalog::builtin())
+            );
             CLEAN
         }
     };
