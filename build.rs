@@ -11,6 +11,7 @@ use std::{env, fs, path::Path, process};
 /// The plain-data modules the catalog parser needs, at the paths the library gives them.
 mod src {
     pub mod catalog {
+        pub mod expand;
         pub mod fields;
         pub mod model;
         pub mod parse;

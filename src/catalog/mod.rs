@@ -2,6 +2,7 @@
 //! and again at load), and the values they read.
 
 pub mod detect;
+pub mod expand;
 pub mod fields;
 pub mod model;
 pub mod parse;
@@ -11,10 +12,11 @@ pub mod values;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+pub use expand::{placeholders, MissingValue, Values};
 pub use model::{KernelCondition, Patch, Safety, Severity, When};
 pub use parse::{parse_patch, PatchError};
 pub use target::{Action, Format, Target, TargetSpec};
-pub use values::{placeholders, Missing, MissingValue, ValueKind, ValueSpec, Values};
+pub use values::{Missing, ValueKind, ValueSpec};
 
 use crate::discover::ProductHome;
 

@@ -11,9 +11,10 @@ use serde::de::IntoDeserializer;
 use serde::Deserialize;
 use toml_edit::{ImDocument, Item, Table, Value};
 
+use crate::catalog::expand::placeholders;
 use crate::catalog::model::{Header, Patch, Safety, When};
 use crate::catalog::target::{Action, Format, Target};
-use crate::catalog::values::{placeholders, ValueKind, ValueSpec};
+use crate::catalog::values::{ValueKind, ValueSpec};
 use crate::formats::error::line_col;
 use crate::formats::Compare;
 

@@ -12,7 +12,7 @@ use roxmltree::{Document, Node, ParsingOptions};
 use crate::formats::error::ParseError;
 use crate::formats::Compare;
 pub use path::{plain_attribute, Path, PathError};
-use scan::{eol, escape_attr, escape_text, first_on_line, indent_of, start_tag_end};
+use scan::{eol, escape_attr, escape_text, first_on_line, indent_of, indent_unit, start_tag_end};
 pub use verify::Expect;
 
 /// Parses with DTDs allowed (web.xml and hand-edited files carry them) and never fetches.
@@ -444,25 +444,6 @@ impl Planner<'_> {
             value: if attr.is_some() { "" } else { value }.to_string(),
         });
     }
-}
-
-/// One level of indentation as the file writes it: how far `element` (else the first
-/// element that shows it) is indented beyond its parent: a tab, two or four spaces; else four.
-fn indent_unit(text: &str, element: Node) -> String {
-    let unit = |e: Node| {
-        let parent = e.parent_element()?;
-        if !first_on_line(text, e.range().start) || !first_on_line(text, parent.range().start) {
-            return None;
-        }
-        let own = indent_of(text, e.range().start);
-        let outer = indent_of(text, parent.range().start);
-        own.strip_prefix(outer)
-            .filter(|u| !u.is_empty())
-            .map(str::to_string)
-    };
-    unit(element)
-        .or_else(|| element.document().descendants().find_map(unit))
-        .unwrap_or_else(|| "    ".to_string())
 }
 
 /// An element's text: its text children joined and trimmed (comments inside are skipped).

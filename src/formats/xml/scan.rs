@@ -51,6 +51,25 @@ pub fn eol(text: &str) -> &'static str {
     }
 }
 
+/// One level of indentation as the file writes it: how far `element` (else the first
+/// element that shows it) is indented beyond its parent: a tab, two or four spaces; else four.
+pub fn indent_unit(text: &str, element: roxmltree::Node) -> String {
+    let unit = |e: roxmltree::Node| {
+        let parent = e.parent_element()?;
+        if !first_on_line(text, e.range().start) || !first_on_line(text, parent.range().start) {
+            return None;
+        }
+        let own = indent_of(text, e.range().start);
+        let outer = indent_of(text, parent.range().start);
+        own.strip_prefix(outer)
+            .filter(|u| !u.is_empty())
+            .map(str::to_string)
+    };
+    unit(element)
+        .or_else(|| element.document().descendants().find_map(unit))
+        .unwrap_or_else(|| "    ".to_string())
+}
+
 /// Escapes an attribute value for the given quote character. Tab, LF and CR become character
 /// references because attribute-value normalisation would otherwise turn them into spaces.
 pub fn escape_attr(value: &str, quote: char, latin1: bool) -> String {
