@@ -233,14 +233,17 @@ impl TargetSpec for JvmFlag {
         &self.flag
     }
     fn check(&self) -> Result<(), (&'static str, String)> {
-        let name = self.flag.strip_prefix("-D").unwrap_or("");
-        if name.is_empty() || name.contains(|c: char| c == '=' || c.is_whitespace()) {
-            return Err((
+        match self.flag.strip_prefix("-D") {
+            Some(name)
+                if !name.is_empty() && !name.contains(|c: char| c == '=' || c.is_whitespace()) =>
+            {
+                Ok(())
+            }
+            _ => Err((
                 "flag",
                 format!("`{}` is not a -Dname system property", self.flag),
-            ));
+            )),
         }
-        Ok(())
     }
 }
 

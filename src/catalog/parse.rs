@@ -117,7 +117,9 @@ pub fn parse_patch(dir: &str, source: &str) -> Result<Patch, PatchError> {
         values.insert(name, spec);
     }
     for (name, spec) in &values {
-        let template = spec.default.as_deref().unwrap_or("");
+        let Some(template) = spec.default.as_deref() else {
+            continue;
+        };
         if let Some(p) = placeholders(template).find(|p| !values.contains_key(*p)) {
             let m = format!(
                 "[values.{name}]: default reads `{{{p}}}`, which is not declared in [values]"
@@ -246,12 +248,13 @@ fn target(
         return Err(loc.at(field("file"), m));
     }
     spec.check().map_err(|(name, m)| loc.at(field(name), m))?;
-    let template = spec.value().unwrap_or("");
-    if let Some(p) = placeholders(template).find(|p| !values.contains_key(*p)) {
+    let template = spec.value();
+    let undeclared = template.and_then(|t| placeholders(t).find(|p| !values.contains_key(*p)));
+    if let Some(p) = undeclared {
         let m = format!("value `{{{p}}}` is not declared in [values]");
         return Err(loc.at(field("value"), m));
     }
-    if spec.compare() == Compare::AtLeast && !numeric(template, values) {
+    if spec.compare() == Compare::AtLeast && !template.is_some_and(|t| numeric(t, values)) {
         let m = "compare = \"at-least\" needs a number or a value of kind \"uint\"";
         return Err(loc.at(field("compare"), m));
     }

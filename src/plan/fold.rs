@@ -114,13 +114,18 @@ impl<'a, 'c> Fold<'a, 'c> {
             if open.is_some_and(|id| id != patch.id) {
                 return Ok(Next::Boundary);
             }
-            let template = target.action.spec().value().unwrap_or("");
-            if let Some(value) = self.value_for(file, patch, target, template, parsed) {
+            let template = target.action.spec().value();
+            // An action without a value template (log4j2-counter) computes its own.
+            let value = match template {
+                Some(t) => self.value_for(file, patch, target, t, parsed),
+                None => Some(String::new()),
+            };
+            if let Some(value) = value {
                 let ctx = Ctx {
                     text,
                     parsed,
                     single_byte: file.decoded.single_byte_encoding(),
-                    explicit: self.values.explicit(template),
+                    explicit: template.is_some_and(|t| self.values.explicit(t)),
                 };
                 match actions::run(target, &value, &ctx) {
                     Ok(Some(edit)) => return Ok(Next::Edit(*j, Box::new(edit))),

@@ -49,9 +49,12 @@ pub(super) fn hand_edit_warnings(
             if !path.is_file() || !node.home.is_regenerated(&path) {
                 continue;
             }
-            let template = target.action.spec().value().unwrap_or("");
-            let Ok(value) = values.expand(template, &settings.catalog.values) else {
-                continue;
+            let value = match target.action.spec().value() {
+                Some(template) => match values.expand(template, &settings.catalog.values) {
+                    Ok(v) => v,
+                    Err(_) => continue,
+                },
+                None => String::new(),
             };
             let Ok(bytes) = fs::read(&path) else { continue };
             let decoded = Decoded::decode(&bytes);
