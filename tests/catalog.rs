@@ -174,7 +174,10 @@ fn foreign_missing_and_mistyped_fields_are_refused_where_they_are() {
             1,
         ),
     );
-    assert!(e.message.contains("`xml-attr` edits Xml files"), "{e}");
+    assert_eq!(
+        e.message, "`xml-attr` edits an .xml file, not `{conf}/deployment.toml`",
+        "{e}"
+    );
 }
 
 #[test]

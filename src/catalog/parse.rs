@@ -233,18 +233,17 @@ fn target(
         None => return Err(loc.at(span, "missing field `file`")),
     };
     let spec = action.spec();
-    let format_ok = match spec.format() {
-        Format::Script => matches!(file.as_str(), "@startup-sh" | "@startup-bat"),
-        Format::Xml => file.ends_with(".xml"),
-        Format::Toml => file.ends_with(".toml"),
-        Format::Properties => file.ends_with(".properties"),
+    let (format_ok, wanted) = match spec.format() {
+        Format::Script => (
+            matches!(file.as_str(), "@startup-sh" | "@startup-bat"),
+            "@startup-sh or @startup-bat",
+        ),
+        Format::Xml => (file.ends_with(".xml"), "an .xml file"),
+        Format::Toml => (file.ends_with(".toml"), "a .toml file"),
+        Format::Properties => (file.ends_with(".properties"), "a .properties file"),
     };
     if !format_ok {
-        let m = format!(
-            "`{tag}` edits {:?} files; `file = \"{file}\"` is not one ({})",
-            spec.format(),
-            "scripts are @startup-sh or @startup-bat"
-        );
+        let m = format!("`{tag}` edits {wanted}, not `{file}`");
         return Err(loc.at(field("file"), m));
     }
     spec.check().map_err(|(name, m)| loc.at(field(name), m))?;
