@@ -129,7 +129,7 @@ fn foreign_missing_and_mistyped_fields_are_refused_where_they_are() {
     assert_eq!(e.line, line_of(&broken, "[[target]]"), "{e}");
     assert!(e.message.contains("missing field `attr`"), "{e}");
 
-    // An unknown action, a bad selector, a bad kernel condition, a jvm-heap flag.
+    // An unknown action, a bad selector, a bad version condition, a jvm-heap flag.
     let text = source("server-header");
     let e = refused(
         "server-header",
@@ -155,7 +155,10 @@ fn foreign_missing_and_mistyped_fields_are_refused_where_they_are() {
         "jvm-hostname-verification",
         &text.replacen("\">=4.4.17\"", "\"=>4.4.17\"", 1),
     );
-    assert!(e.message.contains("bad kernel condition `=>4.4.17`"), "{e}");
+    assert!(
+        e.message.contains("bad version condition `=>4.4.17`"),
+        "{e}"
+    );
     let text = source("jvm-heap");
     let e = refused("jvm-heap", &text.replacen("\"-Xms\"", "\"-Xss\"", 1));
     assert!(

@@ -14,7 +14,7 @@ use wso2_harden::discover::{discover, Model};
 use wso2_harden::formats::script::{self, ScriptKind};
 use wso2_harden::formats::text::Decoded;
 use wso2_harden::formats::toml::TomlFile;
-use wso2_harden::formats::xml::{self, Path as XmlPath, XmlOp};
+use wso2_harden::formats::xml::{self, Path as XmlPath, Want, XmlOp};
 use wso2_harden::formats::{properties, Compare};
 use wso2_harden::plan::{plan_home, NodePlan, Settings, TakeAll};
 
@@ -64,8 +64,7 @@ fn every_xml_parses_and_a_no_op_edit_is_identity() {
                 let op = XmlOp::Attr {
                     path: &p,
                     attr: a.name(),
-                    value: a.value(),
-                    compare: Compare::Equal,
+                    want: Want::Value(a.value(), Compare::Equal),
                     create: false,
                 };
                 let r = xml::plan(&d.text, &doc, &op, d.single_byte_encoding()).unwrap();

@@ -7,6 +7,18 @@ use crate::catalog::target::{Format, Selector, TargetSpec};
 use crate::formats::xml::path::Predicate;
 use crate::formats::Compare;
 
+mod more;
+#[allow(unused_imports)] // the build script includes this file without the actions
+pub use more::{DefaultValue, Report, ReportLevel, TomlEntry, TomlMove};
+
+/// A dotted key path: no empty segment.
+fn dotted_ok(field: &'static str, key: &str) -> Result<(), (&'static str, String)> {
+    match key.is_empty() || key.split('.').any(str::is_empty) {
+        true => Err((field, format!("`{key}` is not a dotted key path"))),
+        false => Ok(()),
+    }
+}
+
 /// `xml-attr`: attribute `attr` of every element `select` matches.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,6 +32,10 @@ pub struct XmlAttr {
     /// matches (the last step's `[@a='v']` predicates become its attributes).
     #[serde(default)]
     pub create: bool,
+    /// For a cipher list: the attribute of the same element holding the protocols (a list
+    /// that enables TLS 1.3 gets a TLS 1.3 suite).
+    #[serde(default)]
+    pub protocols: Option<String>,
 }
 
 /// `xml-text`: the text of every element `select` matches.
@@ -34,6 +50,9 @@ pub struct XmlText {
     /// there is one, else after its last sibling element.
     #[serde(default)]
     pub create: bool,
+    /// For a cipher list: the element holding the protocols, under the same parent.
+    #[serde(default)]
+    pub protocols: Option<Selector>,
 }
 
 /// `toml-key`: a key of deployment.toml, however it is written (tables, dotted keys, inline).
@@ -53,6 +72,10 @@ pub struct TomlKey {
     /// What the product uses when the key is absent (absent and compliant: no edit).
     #[serde(default)]
     pub product_default: Option<String>,
+    /// For a cipher list: the key holding the listener's protocols (and its aliases; the
+    /// first present counts).
+    #[serde(default)]
+    pub protocols: Vec<String>,
 }
 
 /// How a `toml-key` value is written.
@@ -63,6 +86,9 @@ pub enum ValueType {
     String,
     Integer,
     Bool,
+    /// A list written as a TOML array of strings (`["TLSv1.2", "TLSv1.3"]`); a list the file
+    /// already holds as one string stays a string.
+    Array,
 }
 
 /// `jvm-flag`: a `-Dname=value` system property of the java launch command.
@@ -208,14 +234,13 @@ impl TargetSpec for TomlKey {
         &self.key
     }
     fn check(&self) -> Result<(), (&'static str, String)> {
-        let bad = |k: &String| k.is_empty() || k.split('.').any(str::is_empty);
-        match std::iter::once(&self.key)
-            .chain(&self.aliases)
-            .find(|k| bad(k))
-        {
-            Some(k) => Err(("key", format!("`{k}` is not a dotted key path"))),
-            None => Ok(()),
+        for k in std::iter::once(&self.key).chain(&self.aliases) {
+            dotted_ok("key", k)?;
         }
+        for k in &self.protocols {
+            dotted_ok("protocols", k)?;
+        }
+        Ok(())
     }
 }
 

@@ -13,12 +13,12 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 pub use expand::{placeholders, MissingValue, Values};
-pub use model::{KernelCondition, Patch, Safety, Severity, When};
+pub use model::{KernelCondition, Patch, Safety, Severity, VersionCondition, When};
 pub use parse::{parse_patch, PatchError};
 pub use target::{Action, Format, Target, TargetSpec};
 pub use values::{Missing, ValueKind, ValueSpec};
 
-use crate::discover::ProductHome;
+use crate::discover::{ProductHome, Version};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/patches.rs"));
@@ -122,8 +122,11 @@ impl Catalog {
 
 impl When {
     pub fn holds(&self, home: &ProductHome) -> bool {
+        let jdk = home.runtime.jdk_min.map(|j| Version(j, 0, 0));
         self.model.is_none_or(|m| m == home.model)
             && (self.products.is_empty() || self.products.contains(&home.product))
             && (self.kernel.is_empty() || self.kernel.iter().any(|k| k.holds(home.kernel)))
+            && (self.version.is_empty() || self.version.iter().any(|v| v.holds(home.version)))
+            && (self.jdk.is_empty() || self.jdk.iter().any(|j| j.holds(jdk)))
     }
 }

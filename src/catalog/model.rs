@@ -101,59 +101,90 @@ pub struct When {
     /// Alternatives: `">=4.4.17"`, `"<4.4.17"`, `"unknown"`; one must hold.
     #[serde(default)]
     pub kernel: Vec<KernelCondition>,
+    /// Alternatives on the product's own version (`">=4.1.0"`, `"unknown"`), for targets
+    /// that also name `products`.
+    #[serde(default)]
+    pub version: Vec<VersionCondition>,
+    /// Alternatives on the lowest JDK the home's start scripts accept (`">=11"`, `"<11"`,
+    /// `"unknown"`): where the version is unknown, the launcher still dates the product.
+    #[serde(default)]
+    pub jdk: Vec<VersionCondition>,
 }
 
-/// One kernel condition of `when.kernel`.
+/// A kernel condition is a version condition on the kernel.
+pub type KernelCondition = VersionCondition;
+
+/// One condition of `when.kernel`, `when.version` or `when.jdk`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "String")]
-pub enum KernelCondition {
-    /// `"unknown"`: the kernel could not be determined.
+pub enum VersionCondition {
+    /// `"unknown"`: the version could not be determined.
     Unknown,
     /// `">=4.4.17"`
     AtLeast(Version),
     /// `"<4.4.17"`
     Below(Version),
+    /// `">=3.1.0,<4.1.0"`: both.
+    Range(Version, Version),
 }
 
-impl KernelCondition {
+impl VersionCondition {
     pub fn holds(self, kernel: Option<Version>) -> bool {
         match (self, kernel) {
-            (KernelCondition::Unknown, k) => k.is_none(),
-            (KernelCondition::AtLeast(v), Some(k)) => k >= v,
-            (KernelCondition::Below(v), Some(k)) => k < v,
+            (VersionCondition::Unknown, k) => k.is_none(),
+            (VersionCondition::AtLeast(v), Some(k)) => k >= v,
+            (VersionCondition::Below(v), Some(k)) => k < v,
+            (VersionCondition::Range(lo, hi), Some(k)) => lo <= k && k < hi,
             (_, None) => false,
         }
     }
 }
 
-impl TryFrom<String> for KernelCondition {
+impl TryFrom<String> for VersionCondition {
     type Error = String;
 
     fn try_from(cond: String) -> Result<Self, String> {
         let c = cond.trim();
         if c == "unknown" {
-            return Ok(KernelCondition::Unknown);
+            return Ok(VersionCondition::Unknown);
         }
         let bad = || {
             format!(
-                "bad kernel condition `{cond}` (expected \">=4.4.17\", \"<4.5.0\" or \"unknown\")"
+                "bad version condition `{cond}` (expected \">=4.4.17\", \"<4.5.0\", \">=3.1.0,<4.1.0\", \">=11\" or \"unknown\")"
             )
         };
-        let version = |rest: &str| Version::find_in(rest).ok_or_else(bad);
+        // A bare major version (`">=11"`, for the JDK) reads as `11.0`.
+        let version = |rest: &str| {
+            let rest = rest.trim();
+            let full = if rest.contains('.') {
+                rest.to_string()
+            } else {
+                format!("{rest}.0")
+            };
+            Version::find_in(&full)
+                .filter(|_| !rest.is_empty())
+                .ok_or_else(bad)
+        };
+        if let Some((lo, hi)) = c.split_once(',') {
+            let lo = lo.trim().strip_prefix(">=").ok_or_else(bad)?;
+            let hi = hi.trim().strip_prefix('<').ok_or_else(bad)?;
+            return Ok(VersionCondition::Range(version(lo)?, version(hi)?));
+        }
         match (c.strip_prefix(">="), c.strip_prefix('<')) {
-            (Some(r), _) => version(r).map(KernelCondition::AtLeast),
-            (None, Some(r)) => version(r).map(KernelCondition::Below),
+            (Some(r), _) => version(r).map(VersionCondition::AtLeast),
+            (None, Some(r)) => version(r).map(VersionCondition::Below),
             (None, None) => Err(bad()),
         }
     }
 }
 
-impl fmt::Display for KernelCondition {
+impl fmt::Display for VersionCondition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            KernelCondition::Unknown => f.write_str("unknown"),
-            KernelCondition::AtLeast(v) => write!(f, ">={v}"),
-            KernelCondition::Below(v) => write!(f, "<{v}"),
+            VersionCondition::Unknown => f.write_str("unknown"),
+            VersionCondition::AtLeast(v) => write!(f, ">={v}"),
+            VersionCondition::Below(v) => write!(f, "<{v}"),
+            VersionCondition::Range(lo, hi) => write!(f, ">={lo},<{hi}"),
         }
     }
 }

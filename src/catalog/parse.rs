@@ -241,6 +241,7 @@ fn target(
         Format::Xml => (file.ends_with(".xml"), "an .xml file"),
         Format::Toml => (file.ends_with(".toml"), "a .toml file"),
         Format::Properties => (file.ends_with(".properties"), "a .properties file"),
+        Format::Any => (true, "any file"),
     };
     if !format_ok {
         let m = format!("`{tag}` edits {wanted}, not `{file}`");

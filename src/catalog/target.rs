@@ -31,6 +31,8 @@ pub enum Format {
     Properties,
     /// The JVM launch scripts: `@startup-sh`, `@startup-bat`.
     Script,
+    /// Any file (an action that only reports).
+    Any,
 }
 
 /// What the catalog needs to know about an action's fields (checked when a patch loads).
@@ -62,6 +64,9 @@ macro_rules! for_each_action {
             "jvm-heap" => JvmHeap in jvm_heap,
             "property" => Property in property,
             "log4j2-counter" => Log4j2Counter in log4j2_counter,
+            "toml-move" => TomlMove in toml_move,
+            "toml-entry" => TomlEntry in toml_entry,
+            "report" => Report in report,
         }
     };
 }

@@ -2,12 +2,14 @@
 //! kernel and config model. Unknown stays unknown; patches then take their conservative path.
 
 mod product;
+mod runtime;
 mod version;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 pub use product::{Model, ProductKind};
+pub use runtime::Runtime;
 pub use version::{kernel_of, Version};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +22,8 @@ pub struct ProductHome {
     pub version: Option<Version>,
     pub kernel: Option<Version>,
     pub model: Model,
+    /// The Java runtime the home starts on, as far as its start scripts tell.
+    pub runtime: Runtime,
 }
 
 /// A path that cannot be searched.
@@ -93,6 +97,7 @@ pub fn inspect(root: PathBuf, conf: &'static str) -> ProductHome {
         product = guess_product(&root, conf, model);
     }
     let kernel = kernel_version(&root).or_else(|| version.and_then(|v| kernel_of(product, v)));
+    let runtime = Runtime::of(&root, product, version, kernel);
     ProductHome {
         root,
         conf,
@@ -100,6 +105,7 @@ pub fn inspect(root: PathBuf, conf: &'static str) -> ProductHome {
         version,
         kernel,
         model,
+        runtime,
     }
 }
 

@@ -11,5 +11,7 @@ pub mod xml;
 pub use error::ParseError;
 
 mod compare;
+pub mod tls;
 
 pub use compare::{cipher_suites, cipher_weakness, protocol_tokens, protocol_weakness, Compare};
+pub use tls::{Fixed, Sibling, TlsRuntime};

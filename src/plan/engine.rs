@@ -103,6 +103,7 @@ pub fn plan_home(
             decide,
             &mut stopped,
             &mut node.findings,
+            node.home.runtime.tls(),
         );
         if let Err(e) = fold.run(&mut file, &w.ops) {
             node.error = Some(format!(

@@ -5,12 +5,13 @@
 
 use std::collections::BTreeSet;
 
-use super::actions::{self, ActionError, Ctx, Edit, Parsed};
+use super::actions::{self, ActionError, Ctx, Edit, Parsed, Reported};
 use super::engine::{Decide, Decision, Op, Settings};
 use super::{FilePlan, Finding, FindingKind, Step};
 use crate::catalog::{Missing, MissingValue, Patch, Safety, Target, Values};
 use crate::formats::error::ParseError;
 use crate::formats::xml::Change;
+use crate::formats::TlsRuntime;
 
 pub(super) struct Fold<'a, 'c> {
     settings: &'a Settings<'c>,
@@ -20,6 +21,8 @@ pub(super) struct Fold<'a, 'c> {
     stopped: &'a mut bool,
     findings: &'a mut Vec<Finding>,
     needs_reported: BTreeSet<String>,
+    /// What the home's Java runtime supports.
+    runtime: TlsRuntime,
 }
 
 /// The edits of the patch currently being folded into a file.
@@ -47,6 +50,7 @@ impl<'a, 'c> Fold<'a, 'c> {
         decide: &'a mut dyn Decide,
         stopped: &'a mut bool,
         findings: &'a mut Vec<Finding>,
+        runtime: TlsRuntime,
     ) -> Self {
         Fold {
             settings,
@@ -56,6 +60,7 @@ impl<'a, 'c> Fold<'a, 'c> {
             stopped,
             findings,
             needs_reported: BTreeSet::new(),
+            runtime,
         }
     }
 
@@ -114,6 +119,9 @@ impl<'a, 'c> Fold<'a, 'c> {
             if open.is_some_and(|id| id != patch.id) {
                 return Ok(Next::Boundary);
             }
+            for r in target.action.perform().report(parsed, text) {
+                self.reported(file, patch, r);
+            }
             let template = target.action.spec().value();
             // An action without a value template (log4j2-counter) computes its own.
             let value = match template {
@@ -126,6 +134,7 @@ impl<'a, 'c> Fold<'a, 'c> {
                     parsed,
                     single_byte: file.decoded.single_byte_encoding(),
                     explicit: template.is_some_and(|t| self.values.explicit(t)),
+                    runtime: &self.runtime,
                 };
                 match actions::run(target, &value, &ctx) {
                     Ok(Some(edit)) => return Ok(Next::Edit(*j, Box::new(edit))),
@@ -228,6 +237,21 @@ impl<'a, 'c> Fold<'a, 'c> {
             Finding::new(patch, FindingKind::CannotFix, &self.node_display, message)
                 .at(Some(file.display.clone()), Some(e.line))
                 .guided(Some(guidance)),
+        );
+    }
+
+    /// A finding a `report` target raises: what this file cannot harden, and what to do.
+    fn reported(&mut self, file: &FilePlan, patch: &Patch, r: Reported) {
+        let kind = if r.warning {
+            FindingKind::Warning
+        } else {
+            FindingKind::CannotFix
+        };
+        let message = format!("{}: {}", patch.title, r.message);
+        self.findings.push(
+            Finding::new(patch, kind, &self.node_display, message)
+                .at(Some(file.display.clone()), r.line)
+                .guided(r.guidance),
         );
     }
 

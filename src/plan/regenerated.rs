@@ -21,6 +21,7 @@ pub(super) fn hand_edit_warnings(
     values: &Values,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
+    let runtime = node.home.runtime.tls();
     let fixed_in_toml: BTreeSet<&str> = node
         .findings
         .iter()
@@ -69,6 +70,7 @@ pub(super) fn hand_edit_warnings(
                 parsed: &parsed,
                 single_byte: decoded.single_byte_encoding(),
                 explicit: false,
+                runtime: &runtime,
             };
             if matches!(actions::run(target, &value, &ctx), Ok(None)) {
                 let file = display_path(&path, &settings.cwd);

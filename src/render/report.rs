@@ -87,7 +87,8 @@ pub fn node_report(node: &NodePlan, style: Style, out: &mut String) {
             place
         );
         let _ = writeln!(out, "         {}", f.message);
-        if let Some(g) = f.guidance.as_ref().filter(|_| guided.insert(&f.id)) {
+        // The same advice once per patch; different advice (a report beside a fix) each time.
+        if let Some(g) = f.guidance.as_ref().filter(|g| guided.insert((&f.id, *g))) {
             let _ = writeln!(out, "         {}", style.paint(DIM, &format!("→ {g}")));
         }
     }

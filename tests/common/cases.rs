@@ -66,12 +66,43 @@ pub struct CaseSpec {
     #[serde(default)]
     pub unsafe_fixes: bool,
     /// The kind of finding the patch raises: `fix`, `clean`, `needs-value`, `manual`,
-    /// `warning`, `unsafe-fix`, `cannot-fix` (default: `fix` with `after/`, else `clean`).
+    /// `warning`, `unsafe-fix`, `cannot-fix` (default: `fix` with `after/`, else `clean`), or
+    /// `refused`: a value of `values` is refused, as `--set` refuses it (nothing is planned).
     #[serde(default)]
     pub expect: Option<String>,
     /// How many findings of that kind the patch raises.
     #[serde(default)]
     pub findings: Option<usize>,
+    /// Other kinds of finding the patch also raises here (each at least once), beside `expect`.
+    #[serde(default)]
+    pub also: Vec<String>,
+    /// With `expect = "refused"`: a part of the reason the refusal gives.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+fn kind_of(name: &str) -> Result<Option<FindingKind>, String> {
+    Ok(match name {
+        "fix" => Some(FindingKind::Fix),
+        "needs-value" => Some(FindingKind::NeedsValue),
+        "manual" => Some(FindingKind::Manual),
+        "warning" => Some(FindingKind::Warning),
+        "unsafe-fix" => Some(FindingKind::UnsafeFix),
+        "cannot-fix" => Some(FindingKind::CannotFix),
+        "clean" => None,
+        other => return Err(format!("unknown expect `{other}`")),
+    })
+}
+
+/// Every value is checked by its kind, as `--set` checks it: the refusals, with their reasons.
+fn refusals(catalog: &Catalog, spec: &CaseSpec) -> Vec<String> {
+    spec.values
+        .iter()
+        .filter_map(|(name, value)| {
+            let why = catalog.check_value(name, value).err()?;
+            Some(format!("{name}={value}: {why}"))
+        })
+        .collect()
 }
 
 impl CaseSpec {
@@ -154,6 +185,22 @@ pub fn run_case(catalog: &Catalog, id: &str, case: &Path) -> Result<(), String> 
             "no patch `{id}` in the catalog (patches/{id}/patch.toml)"
         ));
     }
+    let refused = refusals(catalog, &spec);
+    if spec.expect.as_deref() == Some("refused") {
+        return match (refused.as_slice(), &spec.reason) {
+            ([], _) => Err(format!(
+                "expected a refused value, but {:?} all pass",
+                spec.values
+            )),
+            (r, Some(why)) if !r.iter().any(|m| m.contains(why.as_str())) => {
+                Err(format!("refused, but not for `{why}`: {r:?}"))
+            }
+            _ => Ok(()),
+        };
+    }
+    if !refused.is_empty() {
+        return Err(format!("case values are refused: {refused:?}"));
+    }
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path().join("home");
     copy_dir(&case.join("before"), &home);
@@ -170,26 +217,31 @@ pub fn run_case(catalog: &Catalog, id: &str, case: &Path) -> Result<(), String> 
             "clean".into()
         }
     });
-    let kind = match expect.as_str() {
-        "fix" => Some(FindingKind::Fix),
-        "needs-value" => Some(FindingKind::NeedsValue),
-        "manual" => Some(FindingKind::Manual),
-        "warning" => Some(FindingKind::Warning),
-        "unsafe-fix" => Some(FindingKind::UnsafeFix),
-        "cannot-fix" => Some(FindingKind::CannotFix),
-        "clean" => None,
-        other => return Err(format!("unknown expect `{other}`")),
-    };
+    let kind = kind_of(&expect)?;
+    let mut also = Vec::new();
+    for name in &spec.also {
+        let k = kind_of(name)?.ok_or("`also` names kinds of finding, not `clean`")?;
+        if !mine.iter().any(|f| f.kind == k) {
+            return Err(format!("expected also a {name} finding, got {mine:#?}"));
+        }
+        also.push(k);
+    }
     match kind {
-        None if !mine.is_empty() => return Err(format!("expected no finding, got {mine:#?}")),
+        None if mine.iter().any(|f| !also.contains(&f.kind)) => {
+            return Err(format!("expected no finding, got {mine:#?}"))
+        }
         Some(k) if !mine.iter().any(|f| f.kind == k) => {
             return Err(format!("expected a {expect} finding, got {mine:#?}"))
         }
         _ => {}
     }
-    // A fix case raises only fixes for its patch (a needs-value or note would be a surprise).
+    // A fix case raises only fixes for its patch, and what `also` names (a needs-value or a
+    // note would be a surprise).
     if kind == Some(FindingKind::Fix) {
-        if let Some(f) = mine.iter().find(|f| f.kind != FindingKind::Fix) {
+        if let Some(f) = mine
+            .iter()
+            .find(|f| f.kind != FindingKind::Fix && !also.contains(&f.kind))
+        {
             return Err(format!(
                 "fix case with an unexpected {:?} finding: {}",
                 f.kind, f.message

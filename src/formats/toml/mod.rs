@@ -481,5 +481,8 @@ fn verify(
     Ok(new)
 }
 
+mod entries;
+pub use entries::{remove_in, set_entry, string_array, Entry, EntryState};
+
 #[cfg(test)]
 mod tests;

@@ -10,7 +10,7 @@ use std::ops::Range;
 use roxmltree::{Document, Node, ParsingOptions};
 
 use crate::formats::error::ParseError;
-use crate::formats::Compare;
+use crate::formats::{Compare, Fixed, Sibling, TlsRuntime};
 pub use path::{plain_attribute, Path, PathError};
 use scan::{eol, escape_attr, escape_text, first_on_line, indent_of, indent_unit, start_tag_end};
 pub use verify::Expect;
@@ -40,18 +40,46 @@ pub enum XmlOp<'a> {
     Attr {
         path: &'a Path,
         attr: &'a str,
-        value: &'a str,
-        compare: Compare,
+        want: Want<'a>,
         create: bool,
     },
     /// Text of every element `path` selects; with `create`, a missing element is inserted
     /// into each parent (next to a commented-out copy of it when there is one).
     Text {
         path: &'a Path,
-        value: &'a str,
-        compare: Compare,
+        want: Want<'a>,
         create: bool,
     },
+}
+
+/// The value an element should hold, given its current one.
+#[derive(Clone, Copy)]
+pub enum Want<'a> {
+    /// `value` by a comparison rule, with no knowledge of the runtime or other elements.
+    Value(&'a str, Compare),
+    /// Decided per element from its current value (`None`: absent): the value to write, or
+    /// `None` when it complies. For an element to create, the node is its parent.
+    Each(&'a dyn Fn(Node, Option<&str>) -> Option<Fixed>),
+}
+
+impl Want<'_> {
+    fn fix(&self, node: Node, current: Option<&str>) -> Option<Fixed> {
+        match self {
+            Want::Value(value, compare) => {
+                compare.fix(current, value, &TlsRuntime::default(), Sibling::None)
+            }
+            Want::Each(f) => f(node, current),
+        }
+    }
+}
+
+impl std::fmt::Debug for Want<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Want::Value(v, c) => write!(f, "Value({v:?}, {c:?})"),
+            Want::Each(_) => f.write_str("Each(..)"),
+        }
+    }
 }
 
 /// What an edit did, for the report: 1-based line in the old text and a short description.
@@ -93,30 +121,24 @@ pub fn plan(
         XmlOp::Attr {
             path,
             attr,
-            value,
-            compare,
+            want,
             create,
         } => {
             let nodes = path.select(doc.root_element());
             if nodes.is_empty() && *create {
-                planner.create_in_parents(doc, path, value, Some(attr))?;
+                planner.create_in_parents(doc, path, want, Some(attr))?;
             }
             for node in nodes {
-                planner.attr(node, attr, value, *compare)?;
+                planner.attr(node, attr, want)?;
             }
         }
-        XmlOp::Text {
-            path,
-            value,
-            compare,
-            create,
-        } => {
+        XmlOp::Text { path, want, create } => {
             let nodes = path.select(doc.root_element());
             if nodes.is_empty() && *create {
-                planner.create_in_parents(doc, path, value, None)?;
+                planner.create_in_parents(doc, path, want, None)?;
             }
             for node in nodes {
-                planner.text(node, value, *compare)?;
+                planner.text(node, want)?;
             }
         }
     }
@@ -151,32 +173,31 @@ impl Planner<'_> {
         crate::formats::error::line_col(self.text, pos).0
     }
 
-    fn attr(
-        &mut self,
-        node: Node,
-        name: &str,
-        value: &str,
-        compare: Compare,
-    ) -> Result<(), ParseError> {
+    fn attr(&mut self, node: Node, name: &str, want: &Want) -> Result<(), ParseError> {
         let existing = node
             .attributes()
             .find(|a| a.namespace().is_none() && a.name() == name);
+        let Some(fixed) = want.fix(node, existing.map(|a| a.value())) else {
+            return Ok(());
+        };
+        let value = fixed.value.as_str();
         let elem = label(node);
         match existing {
-            Some(a) if compare.satisfied(a.value(), value) => {}
             Some(a) => {
                 let range = a.range_value();
                 let quote = self.text[range.end..].chars().next().unwrap_or('"');
                 self.changes.push(Change {
                     line: self.line(a.range().start),
-                    what: format!("{elem} {name}: {} → {}", short(a.value()), short(value)),
+                    what: noted(
+                        format!("{elem} {name}: {} → {}", short(a.value()), short(value)),
+                        &fixed,
+                    ),
                 });
                 self.splices.push(Splice {
                     range,
                     with: escape_attr(value, quote, self.latin1),
                 });
             }
-            None if compare == Compare::OnlyIfPresent => return Ok(()),
             None => {
                 let attrs: Vec<_> = node.attributes().collect();
                 let (at, with) = match attrs.last() {
@@ -208,7 +229,10 @@ impl Planner<'_> {
                 };
                 self.changes.push(Change {
                     line: self.line(at),
-                    what: format!("{elem} {name}: (absent) → {}", short(value)),
+                    what: noted(
+                        format!("{elem} {name}: (absent) → {}", short(value)),
+                        &fixed,
+                    ),
                 });
                 self.splices.push(Splice {
                     range: at..at,
@@ -224,7 +248,7 @@ impl Planner<'_> {
         Ok(())
     }
 
-    fn text(&mut self, node: Node, value: &str, compare: Compare) -> Result<(), ParseError> {
+    fn text(&mut self, node: Node, want: &Want) -> Result<(), ParseError> {
         let current = element_text(node);
         let current = current.as_str();
         let start = node.range().start;
@@ -238,9 +262,10 @@ impl Planner<'_> {
                 ),
             ));
         }
-        if compare.satisfied(current, value) {
+        let Some(fixed) = want.fix(node, Some(current)) else {
             return Ok(());
-        }
+        };
+        let value = fixed.value.as_str();
         let (gt, self_closing) = start_tag_end(self.text, start)
             .ok_or_else(|| ParseError::at(self.text, start, "unterminated start tag"))?;
         let qname = qualified_name(self.text, start);
@@ -303,7 +328,10 @@ impl Planner<'_> {
         };
         self.changes.push(Change {
             line: self.line(start),
-            what: format!("{}: {} → {}", label(node), short(current), short(value)),
+            what: noted(
+                format!("{}: {} → {}", label(node), short(current), short(value)),
+                &fixed,
+            ),
         });
         self.splices.push(splice);
         self.expects.push(Expect::Text {
@@ -318,12 +346,14 @@ impl Planner<'_> {
         &mut self,
         doc: &Document,
         path: &Path,
-        value: &str,
+        want: &Want,
         attr: Option<&str>,
     ) -> Result<(), ParseError> {
         if let Some(parent) = path.parent() {
             for p in parent.select(doc.root_element()) {
-                self.insert_child(p, path, value, attr)?;
+                if let Some(fixed) = want.fix(p, None) {
+                    self.insert_child(p, path, &fixed, attr)?;
+                }
             }
         }
         Ok(())
@@ -335,9 +365,10 @@ impl Planner<'_> {
         &mut self,
         parent: Node,
         path: &Path,
-        value: &str,
+        fixed: &Fixed,
         attr: Option<&str>,
     ) -> Result<(), ParseError> {
+        let value = fixed.value.as_str();
         let step = path.last();
         let mut new_attrs: Vec<(String, String)> = step
             .required_attributes()
@@ -399,7 +430,7 @@ impl Planner<'_> {
                         range: open_end..gt + 1,
                         with,
                     });
-                    self.inserted(open_end, parent, step, &new_attrs, attr, value);
+                    self.inserted(open_end, parent, step, &new_attrs, attr, fixed);
                     return Ok(());
                 }
                 (gt + 1, indent)
@@ -409,7 +440,7 @@ impl Planner<'_> {
             range: at..at,
             with: format!("{eol}{indent}{element}"),
         });
-        self.inserted(at, parent, step, &new_attrs, attr, value);
+        self.inserted(at, parent, step, &new_attrs, attr, fixed);
         Ok(())
     }
 
@@ -421,19 +452,23 @@ impl Planner<'_> {
         step: &path::Step,
         attrs: &[(String, String)],
         attr: Option<&str>,
-        value: &str,
+        fixed: &Fixed,
     ) {
+        let value = fixed.value.as_str();
         self.changes.push(Change {
             line: self.line(at),
-            what: format!(
-                "{}{}{}: (absent) → {}",
-                step.name,
-                step.required_attributes()
-                    .iter()
-                    .map(|(a, v)| format!("[{a}={v}]"))
-                    .collect::<String>(),
-                attr.map(|a| format!(" {a}")).unwrap_or_default(),
-                short(value)
+            what: noted(
+                format!(
+                    "{}{}{}: (absent) → {}",
+                    step.name,
+                    step.required_attributes()
+                        .iter()
+                        .map(|(a, v)| format!("[{a}={v}]"))
+                        .collect::<String>(),
+                    attr.map(|a| format!(" {a}")).unwrap_or_default(),
+                    short(value)
+                ),
+                fixed,
             ),
         });
         self.expects.push(Expect::Insert {
@@ -443,6 +478,14 @@ impl Planner<'_> {
             attrs: attrs.to_vec(),
             value: if attr.is_some() { "" } else { value }.to_string(),
         });
+    }
+}
+
+/// A change description with the note of the value's rule (a conservative choice it made).
+pub fn noted(what: String, fixed: &Fixed) -> String {
+    match &fixed.note {
+        Some(note) => format!("{what} ({note})"),
+        None => what,
     }
 }
 

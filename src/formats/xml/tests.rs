@@ -10,8 +10,7 @@ fn attr_op<'a>(path: &'a Path, attr: &'a str, value: &'a str) -> XmlOp<'a> {
     XmlOp::Attr {
         path,
         attr,
-        value,
-        compare: Compare::Equal,
+        want: Want::Value(value, Compare::Equal),
         create: false,
     }
 }
@@ -19,8 +18,7 @@ fn attr_op<'a>(path: &'a Path, attr: &'a str, value: &'a str) -> XmlOp<'a> {
 fn text_op<'a>(path: &'a Path, value: &'a str) -> XmlOp<'a> {
     XmlOp::Text {
         path,
-        value,
-        compare: Compare::Equal,
+        want: Want::Value(value, Compare::Equal),
         create: true,
     }
 }
@@ -188,8 +186,7 @@ fn at_least_never_lowers_and_only_if_present_never_adds() {
     let op = |p| XmlOp::Attr {
         path: p,
         attr: "sessionIdLength",
-        value: "32",
-        compare: Compare::AtLeast,
+        want: Want::Value("32", Compare::AtLeast),
         create: false,
     };
     assert!(run(src, &op(&m)).is_none());
@@ -197,8 +194,7 @@ fn at_least_never_lowers_and_only_if_present_never_adds() {
     let only = XmlOp::Attr {
         path: &n,
         attr: "x",
-        value: "1",
-        compare: Compare::OnlyIfPresent,
+        want: Want::Value("1", Compare::OnlyIfPresent),
         create: false,
     };
     assert!(run(src, &only).is_none());
@@ -265,8 +261,7 @@ fn creates_an_element_carrying_the_attribute() {
     let op = XmlOp::Attr {
         path: &p,
         attr: "sessionIdLength",
-        value: "32",
-        compare: Compare::AtLeast,
+        want: Want::Value("32", Compare::AtLeast),
         create: true,
     };
     let e = run(src, &op).unwrap();
@@ -319,8 +314,7 @@ fn a_self_closing_parent_is_expanded_to_take_a_child() {
     let op = XmlOp::Attr {
         path: &p,
         attr: "n",
-        value: "1",
-        compare: Compare::Equal,
+        want: Want::Value("1", Compare::Equal),
         create: true,
     };
     let e = run(prefixed, &op).unwrap();
@@ -340,8 +334,7 @@ fn create_with_a_predicate_on_the_same_attribute_writes_it_once() {
     let op = XmlOp::Attr {
         path: &p,
         attr: "port",
-        value: "9443",
-        compare: Compare::Equal,
+        want: Want::Value("9443", Compare::Equal),
         create: true,
     };
     let e = run(text, &op).unwrap();
@@ -353,4 +346,19 @@ fn create_with_a_predicate_on_the_same_attribute_writes_it_once() {
         )
     );
     assert!(run(&e.text, &op).is_none(), "idempotent");
+}
+
+#[test]
+fn a_compliant_element_beside_an_edited_one_keeps_its_own_value() {
+    let text = "<Server>\n  <Connector SSLEnabled=\"true\" sslEnabledProtocols=\"TLSv1.3\"/>\n  <Connector SSLEnabled=\"true\" sslEnabledProtocols=\"TLSv1,TLSv1.2\"/>\n</Server>\n";
+    let p = Path::parse("/Server/Connector[@SSLEnabled='true']").unwrap();
+    let op = XmlOp::Attr {
+        path: &p,
+        attr: "sslEnabledProtocols",
+        want: Want::Value("TLSv1.2", Compare::StrongProtocols),
+        create: false,
+    };
+    let e = run(text, &op).unwrap();
+    assert_eq!(e.text, text.replace("\"TLSv1,TLSv1.2\"", "\"TLSv1.2\""));
+    assert_eq!(e.changes.len(), 1);
 }

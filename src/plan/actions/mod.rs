@@ -14,7 +14,7 @@ use crate::formats::properties;
 use crate::formats::script::{self, Flag, ScriptKind};
 use crate::formats::toml::TomlFile;
 use crate::formats::xml::{self, Change};
-use crate::formats::Compare;
+use crate::formats::{Compare, Fixed, Sibling, TlsRuntime};
 
 /// What an action does with one target on one file.
 pub trait Perform {
@@ -30,6 +30,10 @@ pub trait Perform {
     }
     /// The edit bringing the text to `value`; `None` when it already complies.
     fn plan(&self, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ActionError>;
+    /// Findings the target raises instead of an edit (the `report` action).
+    fn report(&self, _parsed: &Parsed, _text: &str) -> Vec<Reported> {
+        Vec::new()
+    }
     /// What it edits, in one line, for `explain`.
     fn describe(&self) -> String;
 }
@@ -60,6 +64,15 @@ pub enum ActionError {
     /// files still are.
     #[error(transparent)]
     Refused(ParseError),
+}
+
+/// A finding a target raises without editing: `cannot-fix`, or a `warning` when `warning`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reported {
+    pub line: Option<usize>,
+    pub message: String,
+    pub guidance: Option<String>,
+    pub warning: bool,
 }
 
 /// A file's text parsed once per text state: every target on that state reads from it, and
@@ -112,12 +125,27 @@ pub struct Ctx<'a, 'p> {
     /// The value was given by the user, so relaxed rules ("default if absent", "any strong
     /// list") become "equal" (see `Compare::given`).
     pub explicit: bool,
+    /// What the home's Java runtime supports (TLS 1.3 in lists written from scratch).
+    pub runtime: &'a TlsRuntime,
 }
 
 impl Ctx<'_, '_> {
     /// The comparison in force for a target's `compare`.
     pub fn compare(&self, compare: Compare) -> Compare {
         compare.given(self.explicit)
+    }
+
+    /// The value to write over `current` (`None`: absent), or `None` when it complies: the
+    /// target's rule, never weaker (`formats::tls`).
+    pub fn fix(
+        &self,
+        compare: Compare,
+        current: Option<&str>,
+        value: &str,
+        sibling: Sibling,
+    ) -> Option<Fixed> {
+        self.compare(compare)
+            .fix(current, value, self.runtime, sibling)
     }
 }
 
@@ -159,9 +187,22 @@ pub fn describe(target: &Target) -> String {
             .collect();
         cond.push(products.join("/"));
     }
-    if !target.when.kernel.is_empty() {
-        let kernels: Vec<String> = target.when.kernel.iter().map(|k| k.to_string()).collect();
-        cond.push(format!("kernel {}", kernels.join(" or ")));
+    for (name, conds) in [
+        ("kernel", &target.when.kernel),
+        ("version", &target.when.version),
+        ("JDK", &target.when.jdk),
+    ] {
+        if !conds.is_empty() {
+            // A JDK is named by its major version (`>=11`).
+            let alternatives: Vec<String> = conds
+                .iter()
+                .map(|k| match name {
+                    "JDK" => k.to_string().replace(".0.0", ""),
+                    _ => k.to_string(),
+                })
+                .collect();
+            cond.push(format!("{name} {}", alternatives.join(" or ")));
+        }
     }
     let what = target.action.perform().describe();
     let compare = compare_note(target.action.spec().compare());

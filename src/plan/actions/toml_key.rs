@@ -1,22 +1,33 @@
 //! `toml-key`: a key of deployment.toml, read semantically (tables, dotted keys and inline
 //! tables are the same key) and edited by splicing (`formats::toml`). Alias spellings that the
-//! product's key mappings move onto the key are edited in place where a file uses them.
+//! product's key mappings move onto the key are edited in place where a file uses them alone;
+//! next to the key itself an alias is removed, because which of the two the product keeps
+//! depends on a Java HashMap's order.
 
 use super::{ActionError, Ctx, Edit, Parsed, Perform};
 use crate::catalog::fields::{TomlKey, ValueType};
 use crate::formats::error::ParseError;
-use crate::formats::toml::{self as tomlfmt, TomlFile, TomlScalar};
-use crate::formats::xml::{short, Change};
-use crate::formats::Compare;
+use crate::formats::toml::{self as tomlfmt, string_array, TomlFile, TomlScalar};
+use crate::formats::xml::{noted, short, Change};
+use crate::formats::{Fixed, Sibling};
 
 impl TomlKey {
     fn spellings(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.key.as_str()).chain(self.aliases.iter().map(String::as_str))
     }
 
-    fn desired(&self, value: &str) -> Result<TomlScalar, ActionError> {
+    /// The value to write, in the type the target declares; a list keeps the form the file
+    /// gave it (an array stays an array, a string a string).
+    fn desired(&self, value: &str, current: Option<&TomlScalar>) -> Result<TomlScalar, ActionError> {
         Ok(match self.value_type {
             ValueType::String => TomlScalar::String(value.to_string()),
+            ValueType::Array => match current {
+                Some(TomlScalar::String(_)) => TomlScalar::String(value.to_string()),
+                _ => {
+                    let items: Vec<&str> = value.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+                    string_array(&items)
+                }
+            },
             ValueType::Integer => TomlScalar::Integer(value.trim().parse().map_err(|_| {
                 let m = format!("`{value}` is not an integer (for {})", self.key);
                 ActionError::Refused(ParseError::new(1, 1, m))
@@ -40,57 +51,53 @@ impl Perform for TomlKey {
         let Parsed::Toml(file) = ctx.parsed else {
             return Ok(None);
         };
-        let compare = ctx.compare(self.compare);
-        let desired = self.desired(value)?;
-        let mut present: Vec<&str> = self
+        let sibling_text = (!self.protocols.is_empty()).then(|| {
+            (self.protocols.iter())
+                .find_map(|k| file.get(&split_key(k)))
+                .map(|v| scalar_text(&v))
+        });
+        let sibling = match &sibling_text {
+            None => Sibling::None,
+            Some(p) => Sibling::Protocols(p.as_deref()),
+        };
+        let fix = |current: Option<&str>| ctx.fix(self.compare, current, value, sibling);
+        let present: Vec<&str> = self
             .spellings()
             .filter(|k| file.get(&split_key(k)).is_some())
             .collect();
-        if present.is_empty() {
-            let default_ok = self
-                .product_default
-                .as_deref()
-                .is_some_and(|d| compare.satisfied(d, value));
-            if default_ok || compare == Compare::OnlyIfPresent {
-                return Ok(None);
+        let mut state = State {
+            text: ctx.text.to_string(),
+            reparsed: None,
+            changes: Vec::new(),
+        };
+        let key_present = present.first() == Some(&self.key.as_str());
+        if key_present {
+            for alias in &present[1..] {
+                state.remove(file, alias, &self.key)?;
             }
-            present.push(&self.key);
         }
-        let mut new_text = ctx.text.to_string();
-        let mut changes = Vec::new();
-        let mut reparsed: Option<TomlFile> = None;
-        for k in present {
-            let path = split_key(k);
-            let state = reparsed.as_ref().unwrap_or(file);
-            let current = state.get(&path);
-            if current
-                .as_ref()
-                .is_some_and(|c| compare.satisfied(&scalar_text(c), value))
-            {
-                continue;
+        let targets: Vec<&str> = match present.as_slice() {
+            [] => {
+                let default_ok = self.product_default.as_deref().is_some_and(|d| fix(Some(d)).is_none());
+                match fix(None) {
+                    Some(fixed) if !default_ok => {
+                        state.set(file, &self.key, None, &fixed, self)?;
+                    }
+                    _ => {}
+                }
+                Vec::new()
             }
-            // `set_in` re-parses its output, checks the value took effect and every other key
-            // is unchanged, and hands that parse back: it becomes the next state.
-            let (edited, reread) = tomlfmt::set_in(&new_text, state, &path, &desired)
-                .map_err(ActionError::Refused)?;
-            let Some(reread) = reread else { continue };
-            let line = reread.line_of(&path).unwrap_or(1);
-            reparsed = Some(reread);
-            changes.push(Change {
-                line,
-                what: format!(
-                    "{k}: {} → {}",
-                    current.map_or("(absent)".into(), |c| short(&scalar_text(&c))),
-                    short(value)
-                ),
-            });
-            new_text = edited;
+            _ if key_present => vec![&self.key],
+            aliases => aliases.to_vec(),
+        };
+        for k in targets {
+            let current = state.file(file).get(&split_key(k));
+            let text = current.as_ref().map(scalar_text);
+            if let Some(fixed) = fix(text.as_deref()) {
+                state.set(file, k, current.as_ref(), &fixed, self)?;
+            }
         }
-        Ok((!changes.is_empty()).then(|| Edit {
-            text: new_text,
-            changes,
-            parsed: reparsed.map(Parsed::Toml),
-        }))
+        Ok(state.edit())
     }
 
     fn describe(&self) -> String {
@@ -98,11 +105,78 @@ impl Perform for TomlKey {
     }
 }
 
-fn split_key(key: &str) -> Vec<&str> {
+/// The text as the target's edits leave it, with the parse of the last edit.
+struct State {
+    text: String,
+    reparsed: Option<TomlFile>,
+    changes: Vec<Change>,
+}
+
+impl State {
+    fn file<'f>(&'f self, original: &'f TomlFile) -> &'f TomlFile {
+        self.reparsed.as_ref().unwrap_or(original)
+    }
+
+    fn set(
+        &mut self,
+        original: &TomlFile,
+        key: &str,
+        current: Option<&TomlScalar>,
+        fixed: &Fixed,
+        target: &TomlKey,
+    ) -> Result<(), ActionError> {
+        let path = split_key(key);
+        let desired = target.desired(&fixed.value, current)?;
+        // `set_in` re-parses its output, checks the value took effect and every other key is
+        // unchanged, and hands that parse back: it becomes the next state.
+        let (edited, reread) = tomlfmt::set_in(&self.text, self.file(original), &path, &desired)
+            .map_err(ActionError::Refused)?;
+        let Some(reread) = reread else {
+            return Ok(());
+        };
+        let line = reread.line_of(&path).unwrap_or(1);
+        let was = current.map_or("(absent)".into(), |c| short(&scalar_text(c)));
+        self.changes.push(Change {
+            line,
+            what: noted(format!("{key}: {was} → {}", short(&fixed.value)), fixed),
+        });
+        self.reparsed = Some(reread);
+        self.text = edited;
+        Ok(())
+    }
+
+    fn remove(&mut self, original: &TomlFile, alias: &str, key: &str) -> Result<(), ActionError> {
+        let path = split_key(alias);
+        let line = self.file(original).line_of(&path).unwrap_or(1);
+        let (edited, reread) = tomlfmt::remove_in(&self.text, self.file(original), &path)
+            .map_err(ActionError::Refused)?;
+        self.changes.push(Change {
+            line,
+            what: format!("{alias}: removed (the product maps it onto {key}, which is set)"),
+        });
+        self.reparsed = Some(reread);
+        self.text = edited;
+        Ok(())
+    }
+
+    fn edit(self) -> Option<Edit> {
+        (!self.changes.is_empty()).then(|| Edit {
+            text: self.text,
+            changes: self.changes,
+            parsed: self.reparsed.map(Parsed::Toml),
+        })
+    }
+}
+
+pub(super) fn split_key(key: &str) -> Vec<&str> {
     key.split('.').collect()
 }
 
-fn scalar_text(v: &TomlScalar) -> String {
+/// A value as the rules read it: a list of strings joined by commas, anything else as text.
+pub(super) fn scalar_text(v: &TomlScalar) -> String {
+    if let Some(items) = v.list() {
+        return items.join(",");
+    }
     match v {
         TomlScalar::String(s) => s.clone(),
         TomlScalar::Integer(i) => i.to_string(),

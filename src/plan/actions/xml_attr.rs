@@ -2,7 +2,10 @@
 
 use super::{xml_applicable, xml_first, xml_plan, ActionError, Ctx, Edit, Parsed, Perform};
 use crate::catalog::fields::XmlAttr;
-use crate::formats::xml::{self, XmlOp};
+use roxmltree::Node;
+
+use crate::formats::xml::{self, Want, XmlOp};
+use crate::formats::Sibling;
 
 impl Perform for XmlAttr {
     fn applicable(&self, parsed: &Parsed) -> bool {
@@ -15,11 +18,22 @@ impl Perform for XmlAttr {
     }
 
     fn plan(&self, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ActionError> {
+        // The protocols beside a cipher list: an attribute of the same element (absent on an
+        // element about to be created).
+        let each = |node: Node, current: Option<&str>| {
+            let sibling = match &self.protocols {
+                None => Sibling::None,
+                Some(_) if current.is_none() && self.create && node_is_parent(node, self) => {
+                    Sibling::Protocols(None)
+                }
+                Some(attr) => Sibling::Protocols(xml::plain_attribute(node, attr)),
+            };
+            ctx.fix(self.compare, current, value, sibling)
+        };
         let op = XmlOp::Attr {
             path: &self.select.path,
             attr: &self.attr,
-            value,
-            compare: ctx.compare(self.compare),
+            want: Want::Each(&each),
             create: self.create,
         };
         xml_plan(ctx, &op)
@@ -28,4 +42,9 @@ impl Perform for XmlAttr {
     fn describe(&self) -> String {
         format!("{} @{} = {}", self.select.source, self.attr, self.value)
     }
+}
+
+/// With `create`, the rule is also asked for each parent that lacks the element.
+fn node_is_parent(node: Node, target: &XmlAttr) -> bool {
+    node.tag_name().name() != target.select.path.last().name
 }

@@ -2,7 +2,10 @@
 
 use super::{xml_applicable, xml_first, xml_plan, ActionError, Ctx, Edit, Parsed, Perform};
 use crate::catalog::fields::XmlText;
-use crate::formats::xml::{self, XmlOp};
+use roxmltree::Node;
+
+use crate::formats::xml::{self, Want, XmlOp};
+use crate::formats::Sibling;
 
 impl Perform for XmlText {
     fn applicable(&self, parsed: &Parsed) -> bool {
@@ -14,10 +17,27 @@ impl Perform for XmlText {
     }
 
     fn plan(&self, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ActionError> {
+        // The protocols beside a cipher list: the element `protocols` selects under the same
+        // parent (for an element about to be created, `node` is that parent).
+        let root = ctx.parsed.doc().map(|d| d.root_element());
+        let each = |node: Node, current: Option<&str>| {
+            let sibling_text = match (&self.protocols, root) {
+                (Some(sel), Some(root)) => {
+                    let parent = if current.is_none() { Some(node) } else { node.parent() };
+                    let found = sel.path.select(root).into_iter().find(|p| p.parent() == parent);
+                    Some(found.map(xml::element_text))
+                }
+                _ => None,
+            };
+            let sibling = match &sibling_text {
+                None => Sibling::None,
+                Some(text) => Sibling::Protocols(text.as_deref()),
+            };
+            ctx.fix(self.compare, current, value, sibling)
+        };
         let op = XmlOp::Text {
             path: &self.select.path,
-            value,
-            compare: ctx.compare(self.compare),
+            want: Want::Each(&each),
             create: self.create,
         };
         xml_plan(ctx, &op)
