@@ -256,7 +256,8 @@ fn regenerated_xml_is_never_edited() {
     assert_eq!(fs::read(&rendered).unwrap(), before);
     let toml = fs::read_to_string(d.join("is-7.0.0/repository/conf/deployment.toml")).unwrap();
     assert!(toml.contains("[transport.https.sslHostConfig.properties]"));
-    assert!(toml.contains("protocols = \"TLSv1.2\""));
+    // IS 7.0 starts on JDK 11+: a list written from scratch enables TLS 1.3 too.
+    assert!(toml.contains("protocols = \"TLSv1.2,TLSv1.3\""));
 }
 
 #[test]
