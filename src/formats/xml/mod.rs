@@ -4,16 +4,18 @@
 pub mod path;
 pub mod scan;
 mod verify;
+mod want;
 
 use std::ops::Range;
 
 use roxmltree::{Document, Node, ParsingOptions};
 
 use crate::formats::error::ParseError;
-use crate::formats::{Compare, Fixed, Sibling, TlsRuntime};
+use crate::formats::Fixed;
 pub use path::{plain_attribute, Path, PathError};
 use scan::{eol, escape_attr, escape_text, first_on_line, indent_of, indent_unit, start_tag_end};
 pub use verify::Expect;
+pub use want::{noted, Want};
 
 /// Parses with DTDs allowed (web.xml and hand-edited files carry them) and never fetches.
 pub fn parse(text: &str) -> Result<Document<'_>, ParseError> {
@@ -50,36 +52,6 @@ pub enum XmlOp<'a> {
         want: Want<'a>,
         create: bool,
     },
-}
-
-/// The value an element should hold, given its current one.
-#[derive(Clone, Copy)]
-pub enum Want<'a> {
-    /// `value` by a comparison rule, with no knowledge of the runtime or other elements.
-    Value(&'a str, Compare),
-    /// Decided per element from its current value (`None`: absent): the value to write, or
-    /// `None` when it complies. For an element to create, the node is its parent.
-    Each(&'a dyn Fn(Node, Option<&str>) -> Option<Fixed>),
-}
-
-impl Want<'_> {
-    fn fix(&self, node: Node, current: Option<&str>) -> Option<Fixed> {
-        match self {
-            Want::Value(value, compare) => {
-                compare.fix(current, value, &TlsRuntime::default(), Sibling::None)
-            }
-            Want::Each(f) => f(node, current),
-        }
-    }
-}
-
-impl std::fmt::Debug for Want<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Want::Value(v, c) => write!(f, "Value({v:?}, {c:?})"),
-            Want::Each(_) => f.write_str("Each(..)"),
-        }
-    }
 }
 
 /// What an edit did, for the report: 1-based line in the old text and a short description.
@@ -478,14 +450,6 @@ impl Planner<'_> {
             attrs: attrs.to_vec(),
             value: if attr.is_some() { "" } else { value }.to_string(),
         });
-    }
-}
-
-/// A change description with the note of the value's rule (a conservative choice it made).
-pub fn noted(what: String, fixed: &Fixed) -> String {
-    match &fixed.note {
-        Some(note) => format!("{what} ({note})"),
-        None => what,
     }
 }
 

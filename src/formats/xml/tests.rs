@@ -1,4 +1,5 @@
 use super::*;
+use crate::formats::Compare;
 use proptest::prelude::*;
 
 fn run(text: &str, op: &XmlOp) -> Option<XmlEdit> {
