@@ -9,7 +9,7 @@ use crate::formats::Compare;
 
 mod more;
 #[allow(unused_imports)] // the build script includes this file without the actions
-pub use more::{DefaultValue, Report, ReportLevel, TomlEntry, TomlMove};
+pub use more::{DefaultValue, Report, ReportLevel, TomlEach, TomlEntry, TomlMove};
 
 /// A dotted key path: no empty segment.
 fn dotted_ok(field: &'static str, key: &str) -> Result<(), (&'static str, String)> {

@@ -66,6 +66,7 @@ macro_rules! for_each_action {
             "log4j2-counter" => Log4j2Counter in log4j2_counter,
             "toml-move" => TomlMove in toml_move,
             "toml-entry" => TomlEntry in toml_entry,
+            "toml-each" => TomlEach in toml_each,
             "report" => Report in report,
         }
     };

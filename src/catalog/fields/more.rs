@@ -43,6 +43,27 @@ pub struct TomlEntry {
     pub product_default: Vec<BTreeMap<String, DefaultValue>>,
 }
 
+/// `toml-each`: a key of every entry of an array of tables whose `where` key is true
+/// (`[[custom_transport]]` with `properties.SSLEnabled = true`: its
+/// `properties.sslEnabledProtocols`). Keys are relative to the entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TomlEach {
+    /// The array of tables, dotted: `custom_transport`.
+    pub array: String,
+    /// The entry's key that must be true (`properties.SSLEnabled`).
+    #[serde(rename = "where")]
+    pub where_true: String,
+    /// The entry's key the target sets (a string).
+    pub key: String,
+    pub value: String,
+    #[serde(default)]
+    pub compare: Compare,
+    /// For a cipher list: the entry's key(s) holding its protocols.
+    #[serde(default)]
+    pub protocols: Vec<String>,
+}
+
 /// A scalar of a `product_default` entry.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
@@ -92,6 +113,30 @@ impl TargetSpec for TomlMove {
     fn check(&self) -> Result<(), (&'static str, String)> {
         super::dotted_ok("from", &self.from)?;
         super::dotted_ok("to", &self.to)
+    }
+}
+
+impl TargetSpec for TomlEach {
+    fn format(&self) -> Format {
+        Format::Toml
+    }
+    fn value(&self) -> Option<&str> {
+        Some(&self.value)
+    }
+    fn compare(&self) -> Compare {
+        self.compare
+    }
+    fn subject(&self) -> &str {
+        &self.array
+    }
+    fn check(&self) -> Result<(), (&'static str, String)> {
+        super::dotted_ok("array", &self.array)?;
+        super::dotted_ok("where", &self.where_true)?;
+        super::dotted_ok("key", &self.key)?;
+        for p in &self.protocols {
+            super::dotted_ok("protocols", p)?;
+        }
+        Ok(())
     }
 }
 

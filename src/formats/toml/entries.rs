@@ -121,7 +121,26 @@ pub enum EntryState {
     Field(Option<TomlScalar>),
 }
 
+/// What a path holds, seen as an array of tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tables {
+    Absent,
+    /// `[[…]]` elements, addressed as `path.0`, `path.1`, …
+    Count(usize),
+    /// Something else (an inline array of tables, a value), at this line.
+    Other(usize),
+}
+
 impl TomlFile {
+    /// How many `[[path]]` elements the file has.
+    pub fn tables(&self, path: &[&str]) -> Tables {
+        match lookup(self.doc.as_table(), path) {
+            None => Tables::Absent,
+            Some((_, Item::ArrayOfTables(aot))) => Tables::Count(aot.len()),
+            Some(_) => Tables::Other(self.line_of(path).unwrap_or(1)),
+        }
+    }
+
     pub fn entry(&self, e: &Entry) -> EntryState {
         match lookup(self.doc.as_table(), e.array) {
             None => EntryState::NoArray,

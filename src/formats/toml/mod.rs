@@ -144,11 +144,16 @@ enum Target<'a> {
 
 const TABLE: &str = "is a table, not a value";
 
-/// Finds where `path` lives or should go; refuses paths through values or arrays of tables.
+/// Finds where `path` lives or should go; refuses paths through values. An array of tables is
+/// entered only through an element index (`custom_transport.0.properties.x`), and a new table
+/// is never made inside one of its elements.
 fn resolve<'a>(root: &'a Table, path: &[&str], text: &str) -> Result<Target<'a>, ParseError> {
-    let (mut tables, mut inline) = (vec![root], None);
+    // Each table with the index in `path` where its own keys start.
+    let (mut tables, mut inline) = (vec![(root, 0)], None);
+    let mut in_array = false;
     let mut cur: &dyn TableLike = root;
-    for (i, seg) in path.iter().enumerate() {
+    let mut i = 0;
+    while let Some(seg) = path.get(i) {
         let Some((key, item)) = cur.get_key_value(seg) else {
             break;
         };
@@ -167,22 +172,44 @@ fn resolve<'a>(root: &'a Table, path: &[&str], text: &str) -> Result<Target<'a>,
                 t
             }
             Item::Table(t) => {
-                tables.push(t);
+                tables.push((t, i + 1));
                 t
             }
-            Item::ArrayOfTables(_) => return fail("is an array of tables, which is never edited"),
+            Item::ArrayOfTables(array) => {
+                let element = path
+                    .get(i + 1)
+                    .filter(|_| i + 2 < path.len())
+                    .and_then(|ix| ix.parse::<usize>().ok())
+                    .and_then(|ix| array.get(ix));
+                let Some(t) = element else {
+                    return fail("is an array of tables: only a key of one element is edited");
+                };
+                i += 1;
+                in_array = true;
+                tables.push((t, i + 1));
+                t
+            }
             _ => return fail("holds a value, not a table"),
         };
+        i += 1;
     }
     if let Some((table, from)) = inline {
         return Ok(Target::IntoInline(table, from));
     }
-    let (n, d) = (path.len(), tables.len() - 1);
+    let n = path.len();
+    let (d, deepest) = (tables.len() - 1, tables[tables.len() - 1].1);
     // Dotted keys are written in the section of their nearest non-dotted ancestor.
-    let j = tables.iter().rposition(|t| !t.is_dotted()).unwrap_or(0);
-    let owner_ok = j == 0 || is_header(tables[j]);
-    if owner_ok && (d + 1 == n || (d + 2 == n && j == d && d > 0)) {
-        return Ok(Target::IntoTable(tables[j], j));
+    let j = tables.iter().rposition(|t| !t.0.is_dotted()).unwrap_or(0);
+    let owner_ok = j == 0 || is_header(tables[j].0);
+    if owner_ok && (deepest + 1 == n || (deepest + 2 == n && j == d && d > 0)) {
+        return Ok(Target::IntoTable(tables[j].0, tables[j].1));
+    }
+    if in_array {
+        let m = format!(
+            "`{}` needs a new table inside an array-of-tables element",
+            path.join(".")
+        );
+        return Err(ParseError::new(1, 1, m));
     }
     Ok(Target::NewTable)
 }
@@ -482,7 +509,7 @@ fn verify(
 }
 
 mod entries;
-pub use entries::{remove_in, set_entry, string_array, Entry, EntryState};
+pub use entries::{remove_in, set_entry, string_array, Entry, EntryState, Tables};
 
 #[cfg(test)]
 mod tests;

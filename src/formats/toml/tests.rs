@@ -151,11 +151,39 @@ fn line_endings_and_missing_final_newline() {
 }
 
 #[test]
-fn arrays_of_tables_are_never_edited() {
+fn arrays_of_tables_are_edited_only_by_element() {
     let t = "[apim]\na = 1\n\n[[apim.gw.env]]\nname = \"D\"\n[apim.gw.env.x]\nk = 1\n\n[[ev]]\nid = \"t\"\n[ev.props]\nu = \"x\"\n";
-    for path in ["apim.gw.env.name", "ev.props.u", "ev.id2", "ev.0.id"] {
+    for path in [
+        "apim.gw.env.name",
+        "ev.props.u",
+        "ev.id2",
+        "ev.0",
+        "ev.1.id",
+        "ev.0.q.r.s",
+    ] {
         assert!(set(t, &split(path), &s("v")).is_err(), "{path}");
     }
+    // One element's keys, addressed by index: in place, or in that element's own section.
+    check(t, "ev.0.id", s("v"), ("\"t\"", "\"v\""));
+    check(t, "ev.0.props.u", s("v"), ("\"x\"", "\"v\""));
+    check(
+        t,
+        "ev.0.props.w",
+        Int(1),
+        ("u = \"x\"\n", "u = \"x\"\nw = 1\n"),
+    );
+    check(
+        t,
+        "apim.gw.env.0.z",
+        Int(1),
+        ("name = \"D\"\n", "name = \"D\"\nz = 1\n"),
+    );
+    check(
+        t,
+        "ev.0.q.r",
+        Int(1),
+        ("id = \"t\"\n", "id = \"t\"\nq.r = 1\n"),
+    );
     let file = TomlFile::parse(t).unwrap();
     assert_eq!(file.get(&split("ev.props.u")), None);
     assert_eq!(file.get(&split("ev.0.props.u")), Some(s("x")));
