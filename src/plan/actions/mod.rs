@@ -220,10 +220,10 @@ fn compare_note(compare: Compare) -> &'static str {
         Compare::AtLeast => " (raised only, never lowered)",
         Compare::OnlyIfPresent => " (only where already present)",
         Compare::StrongProtocols => {
-            " (kept when it enables only TLSv1.2/TLSv1.3; enforced when you give the value)"
+            " (never weaker: weak entries removed, strong ones kept; from scratch, with TLSv1.3 where the runtime has it, only when nothing strong is left; enforced when you give the value)"
         }
         Compare::StrongCiphers => {
-            " (kept when every suite is forward-secret AEAD; enforced when you give the value)"
+            " (never weaker: only forward-secret AEAD suites kept, TLS 1.3 suites beside TLS 1.3; enforced when you give the value)"
         }
         Compare::DefaultIfAbsent => " (added when absent; enforced when you give the value)",
     }
