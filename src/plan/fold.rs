@@ -6,11 +6,12 @@
 use std::collections::BTreeSet;
 
 use super::actions::{self, ActionError, Ctx, Edit, Parsed};
-use super::engine::{Decide, Decision, Op, Settings};
+use super::engine::{Decide, Decision, Op, Settings, ValueRequest};
 use super::{FilePlan, Finding, FindingKind, Step};
 use crate::catalog::{Missing, MissingValue, Patch, Safety, Target, Values};
 use crate::formats::error::ParseError;
 use crate::formats::xml::Change;
+use crate::policy::waiver::NodeWaivers;
 
 pub(super) struct Fold<'a, 'c> {
     settings: &'a Settings<'c>,
@@ -20,6 +21,9 @@ pub(super) struct Fold<'a, 'c> {
     stopped: &'a mut bool,
     findings: &'a mut Vec<Finding>,
     needs_reported: BTreeSet<String>,
+    /// The node's `[[waive]]` entries and today's date (for their `expires`).
+    waivers: &'a NodeWaivers<'a>,
+    today: &'a str,
 }
 
 /// The edits of the patch currently being folded into a file.
@@ -47,6 +51,8 @@ impl<'a, 'c> Fold<'a, 'c> {
         decide: &'a mut dyn Decide,
         stopped: &'a mut bool,
         findings: &'a mut Vec<Finding>,
+        waivers: &'a NodeWaivers<'a>,
+        today: &'a str,
     ) -> Self {
         Fold {
             settings,
@@ -56,6 +62,8 @@ impl<'a, 'c> Fold<'a, 'c> {
             stopped,
             findings,
             needs_reported: BTreeSet::new(),
+            waivers,
+            today,
         }
     }
 
@@ -159,7 +167,15 @@ impl<'a, 'c> Fold<'a, 'c> {
             if !self.needs_value(target, parsed, &missing, current.as_deref()) {
                 return None;
             }
-            match self.decide.value(&self.node_display, patch, &missing.name) {
+            let request = ValueRequest {
+                node: &self.node_display,
+                patch,
+                name: &missing.name,
+                file: &file.display,
+                setting: target.action.spec().subject(),
+                current: current.as_deref(),
+            };
+            match self.decide.value(&request) {
                 // The same target again, now with its value.
                 Some(v) => self.values.given.insert(missing.name, v),
                 None => {
@@ -191,12 +207,16 @@ impl<'a, 'c> Fold<'a, 'c> {
         };
         let unsafe_note =
             "unsafe fix: apply with --unsafe-fixes after reading `wso2-harden explain`";
-        self.findings.push(
-            Finding::new(patch, kind, &self.node_display, message)
-                .at(Some(file.display.clone()), line)
-                .guided((!fixable).then(|| unsafe_note.to_string())),
-        );
-        if !fixable || *self.stopped {
+        let mut finding = Finding::new(patch, kind, &self.node_display, message)
+            .at(Some(file.display.clone()), line)
+            .guided((!fixable).then(|| unsafe_note.to_string()));
+        finding.waiver = self
+            .waivers
+            .find(&patch.id, finding.file_in_node(), self.today);
+        // A waived fix is not planned: the run leaves that setting as it is.
+        let waived = finding.waived();
+        self.findings.push(finding);
+        if !fixable || waived || *self.stopped {
             return step.before;
         }
         match self
