@@ -95,7 +95,7 @@ impl Policy {
     }
 
     pub fn load(path: &Path, catalog: &Catalog) -> Result<Policy, PolicyError> {
-        let shown = path.display().to_string();
+        let shown = crate::plan::display_path(path, &std::env::current_dir().unwrap_or_default());
         let text = fs::read_to_string(path).map_err(|e| PolicyError {
             path: shown.clone(),
             line: 1,
@@ -106,9 +106,10 @@ impl Policy {
     }
 
     pub fn parse(text: &str, path: &Path, catalog: &Catalog) -> Result<Policy, PolicyError> {
+        let cwd = std::env::current_dir().unwrap_or_default();
         let src = Spanned {
             text,
-            shown: path.display().to_string(),
+            shown: crate::plan::display_path(path, &cwd),
         };
         let err = |span: Option<std::ops::Range<usize>>, message: String| src.err(span, message);
         let doc = ImDocument::parse(text).map_err(|e| err(e.span(), e.message().to_string()))?;

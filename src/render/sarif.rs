@@ -181,11 +181,13 @@ fn fix_of(node: &NodePlan, f: &Finding) -> Option<Value> {
         .find(|p| Some(&p.display) == f.file.as_ref())?;
     let step = file.steps.iter().find(|s| s.patch == f.id)?;
     let replacements = fixes::replacements(&file.decoded.text, &step.before, &step.after)?;
+    // Offsets count the characters of the file, a byte order mark (U+FEFF) included.
+    let bom = usize::from(file.decoded.bom);
     let replacements: Vec<Value> = replacements
         .into_iter()
         .map(|r| {
             json!({
-                "deletedRegion": { "charOffset": r.char_offset, "charLength": r.char_length },
+                "deletedRegion": { "charOffset": r.char_offset + bom, "charLength": r.char_length },
                 "insertedContent": { "text": r.inserted },
             })
         })
