@@ -31,9 +31,14 @@ pub fn overview(plan: &Plan, style: Style) -> String {
         style.paint(
             BOLD,
             &format!(
-                "wso2-harden fix: {} {homes}, {} change(s) to review, {values} value(s) to give",
+                "wso2-harden fix: {} {homes}, {} change(s) to review, {values} value(s) to give{}",
                 plan.nodes.len(),
-                questions(plan)
+                questions(plan),
+                if values > 0 {
+                    " (a value you give adds the changes it enables)"
+                } else {
+                    ""
+                }
             )
         )
     );
