@@ -192,12 +192,7 @@ fn finish(
                 println!("{}", style.paint(BOLD, "left to do:"));
             }
             left += 1;
-            let place = match (&f.file, f.line) {
-                (Some(p), Some(l)) => format!("{p}:{l}"),
-                (Some(p), None) => p.clone(),
-                _ => node.display.clone(),
-            };
-            println!("  {} {place}", style.paint(BOLD, &f.id));
+            println!("  {} {}", style.paint(BOLD, &f.id), f.place());
             println!("      {}", f.message);
             if let Some(w) = report::waiver_note(f) {
                 println!("      {w}");

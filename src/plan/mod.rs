@@ -140,6 +140,15 @@ impl Finding {
         !self.waived() && kinds.contains(&self.kind)
     }
 
+    /// Where the finding is: `file:line`, the file, or (for a node-wide finding) the node.
+    pub fn place(&self) -> String {
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => format!("{file}:{line}"),
+            (Some(file), None) => file.clone(),
+            _ => self.node.clone(),
+        }
+    }
+
     /// The file relative to its product home, when the finding names one.
     pub fn file_in_node(&self) -> Option<&str> {
         let file = self.file.as_deref()?;
@@ -200,6 +209,13 @@ impl NodePlan {
     pub fn release_files(&mut self) {
         self.files_changed = self.changed_files().count();
         self.files = Vec::new();
+    }
+
+    /// Findings of `kind` that no waiver in force covers.
+    pub fn open_of(&self, kind: FindingKind) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(move |f| f.kind == kind && !f.waived())
     }
 
     /// Findings that keep `check` from passing by default (warnings and waived ones do not).

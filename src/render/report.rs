@@ -74,10 +74,10 @@ pub fn node_report(node: &NodePlan, style: Style, out: &mut String) {
     }
     let mut guided = std::collections::BTreeSet::new();
     for f in &node.findings {
-        let place = match (&f.file, f.line) {
-            (Some(file), Some(line)) => format!("{file}:{line}"),
-            (Some(file), None) => file.clone(),
-            _ => String::new(),
+        let place = if f.file.is_some() {
+            f.place()
+        } else {
+            String::new()
         };
         let tag = format!("{:<6}", if f.waived() { "waived" } else { label(f) });
         let tag = match f.kind {
@@ -130,13 +130,10 @@ pub fn check_report(plan: &Plan, style: Style) -> String {
         out.push('\n');
     }
     for note in &plan.notes {
-        let place = match (&note.file, note.line) {
-            (Some(f), Some(l)) => format!("{f}:{l}: "),
-            _ => String::new(),
-        };
         let _ = writeln!(
             out,
-            "{place}{} {}",
+            "{}: {} {}",
+            note.place(),
             style.paint(YELLOW, "warning:"),
             note.message
         );
@@ -210,12 +207,7 @@ pub fn summary_table(plan: &Plan, style: Style) -> String {
         ),
     );
     for n in &plan.nodes {
-        let count = |k: FindingKind| {
-            n.findings
-                .iter()
-                .filter(|f| f.kind == k && !f.waived())
-                .count()
-        };
+        let count = |k: FindingKind| n.open_of(k).count();
         let changes = count(FindingKind::Fix) + count(FindingKind::UnsafeFix);
         let cannot_cell = if cannot {
             format!("  {:>6}", count(FindingKind::CannotFix))

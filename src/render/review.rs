@@ -57,11 +57,7 @@ pub fn overview(plan: &Plan, style: Style) -> String {
             );
             continue;
         }
-        let open = |k: FindingKind| {
-            n.findings
-                .iter()
-                .filter(move |f| f.kind == k && !f.waived())
-        };
+        let open = |k: FindingKind| n.open_of(k);
         let mut parts = Vec::new();
         let changes = open(FindingKind::Fix).count();
         let files: HashSet<_> = open(FindingKind::Fix)

@@ -31,12 +31,7 @@ pub fn markdown(command: &str, plan: &Plan, fail_on: &[FindingKind], failed: boo
     );
     let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---|");
     for n in &plan.nodes {
-        let count = |k: FindingKind| {
-            n.findings
-                .iter()
-                .filter(|f| f.kind == k && !f.waived())
-                .count()
-        };
+        let count = |k: FindingKind| n.open_of(k).count();
         let waived = n.findings.iter().filter(|f| f.waived()).count();
         let _ = writeln!(
             out,
@@ -59,11 +54,7 @@ pub fn markdown(command: &str, plan: &Plan, fail_on: &[FindingKind], failed: boo
         let _ = writeln!(out, "| kind | severity | patch | where | finding |");
         let _ = writeln!(out, "|---|---|---|---|---|");
         for f in failing.iter().take(MAX_ROWS) {
-            let place = match (&f.file, f.line) {
-                (Some(p), Some(l)) => format!("{p}:{l}"),
-                (Some(p), None) => p.clone(),
-                _ => f.node.clone(),
-            };
+            let place = f.place();
             let mut msg = f.message.clone();
             if let Some(w) = waiver_note(f) {
                 msg.push_str(&format!(" ({w})"));
@@ -85,11 +76,7 @@ pub fn markdown(command: &str, plan: &Plan, fail_on: &[FindingKind], failed: boo
     if !plan.notes.is_empty() {
         let _ = writeln!(out, "\n### Policy notes\n");
         for n in &plan.notes {
-            let place = match (&n.file, n.line) {
-                (Some(p), Some(l)) => format!("{p}:{l}: "),
-                _ => String::new(),
-            };
-            let _ = writeln!(out, "- {}{}", cell(&place), cell(&n.message));
+            let _ = writeln!(out, "- {}: {}", cell(&n.place()), cell(&n.message));
         }
     }
     out.push('\n');
