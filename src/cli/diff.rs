@@ -73,8 +73,8 @@ fn outside(path: &Path, cwd: &Path) -> Option<String> {
         return None;
     }
     Some(format!(
-        "{}: outside the current directory; `git apply` would skip its changes. Run diff from a directory that holds it (e.g. `cd {} && wso2-harden diff .`)",
+        "{}: outside the current directory; `git apply` would skip its changes. Run diff (and git apply) from a directory that holds it, e.g. `cd {} && wso2-harden diff`",
         path.display(),
-        p.parent().unwrap_or(&p).display()
+        p.display()
     ))
 }

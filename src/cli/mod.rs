@@ -80,8 +80,10 @@ pub enum Command {
         id: String,
     },
     /// List the patch catalog.
+    #[command(after_help = "Exit status: 0.")]
     Patches,
     /// Print the policy file schema, as a commented example.
+    #[command(after_help = "Exit status: 0.")]
     Policy {
         /// Print an example wso2-harden.toml.
         #[arg(long)]
@@ -89,13 +91,14 @@ pub enum Command {
     },
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(
-        after_help = "Install, e.g.: wso2-harden completions bash > /etc/bash_completion.d/wso2-harden"
+        after_help = "Install, e.g.: wso2-harden completions bash > /etc/bash_completion.d/wso2-harden\nExit status: 0 · 2 an unknown shell."
     )]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
     },
     /// Print the man page wso2-harden(1) (roff; `man -l FILE` shows it), or write every page.
+    #[command(after_help = "Exit status: 0 · 2 the pages could not be written.")]
     Man {
         /// Write wso2-harden.1 and one page per command (wso2-harden-check.1, …) into DIR.
         #[arg(long, value_name = "DIR")]
