@@ -12,7 +12,6 @@ use super::{FilePlan, Finding, FindingKind, NodePlan, Step};
 use crate::catalog::{detect, Catalog, Patch, Safety, Target, Values};
 use crate::discover::{Model, ProductHome};
 use crate::formats::text::Decoded;
-use crate::policy::waiver::today;
 use crate::policy::Waivers;
 
 /// What a run plans with: the selected patches and whether unsafe fixes are included.
@@ -92,11 +91,6 @@ pub fn plan_home(
     let mut values = values.clone();
     let mut stopped = false;
     let waivers = settings.waivers.for_node(&node.home.root);
-    let today = if waivers.is_empty() {
-        String::new()
-    } else {
-        today()
-    };
     let work = collect_work(&mut node, settings);
     for w in work {
         let display = display_path(&w.path, &settings.cwd);
@@ -127,7 +121,6 @@ pub fn plan_home(
             &mut stopped,
             &mut node.findings,
             &waivers,
-            &today,
         );
         if let Err(e) = fold.run(&mut file, &w.ops) {
             node.error = Some(format!(
@@ -151,7 +144,7 @@ pub fn plan_home(
     node.findings.extend(manual);
     if !waivers.is_empty() {
         for f in node.findings.iter_mut().filter(|f| f.waiver.is_none()) {
-            f.waiver = waivers.find(&f.id, f.file_in_node(), &today);
+            f.waiver = waivers.find(&f.id, f.file_in_node());
         }
     }
     node

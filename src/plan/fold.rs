@@ -21,9 +21,8 @@ pub(super) struct Fold<'a, 'c> {
     stopped: &'a mut bool,
     findings: &'a mut Vec<Finding>,
     needs_reported: BTreeSet<String>,
-    /// The node's `[[waive]]` entries and today's date (for their `expires`).
+    /// The node's `[[waive]]` entries.
     waivers: &'a NodeWaivers<'a>,
-    today: &'a str,
 }
 
 /// The edits of the patch currently being folded into a file.
@@ -52,7 +51,6 @@ impl<'a, 'c> Fold<'a, 'c> {
         stopped: &'a mut bool,
         findings: &'a mut Vec<Finding>,
         waivers: &'a NodeWaivers<'a>,
-        today: &'a str,
     ) -> Self {
         Fold {
             settings,
@@ -63,7 +61,6 @@ impl<'a, 'c> Fold<'a, 'c> {
             findings,
             needs_reported: BTreeSet::new(),
             waivers,
-            today,
         }
     }
 
@@ -210,9 +207,7 @@ impl<'a, 'c> Fold<'a, 'c> {
         let mut finding = Finding::new(patch, kind, &self.node_display, message)
             .at(Some(file.display.clone()), line)
             .guided((!fixable).then(|| unsafe_note.to_string()));
-        finding.waiver = self
-            .waivers
-            .find(&patch.id, finding.file_in_node(), self.today);
+        finding.waiver = self.waivers.find(&patch.id, finding.file_in_node());
         // A waived fix is not planned: the run leaves that setting as it is.
         let waived = finding.waived();
         self.findings.push(finding);

@@ -77,7 +77,10 @@ impl Waivers {
     /// The waivers that can apply to the product home at `home`.
     pub fn for_node(&self, home: &Path) -> NodeWaivers<'_> {
         if self.list.is_empty() {
-            return NodeWaivers { list: Vec::new() };
+            return NodeWaivers {
+                list: Vec::new(),
+                today: String::new(),
+            };
         }
         let rel = if self.list.iter().any(|w| w.node.is_some()) {
             self.base.as_deref().and_then(|b| super::rel_below(b, home))
@@ -93,7 +96,10 @@ impl Waivers {
                 (Some(_), None) => false,
             })
             .collect();
-        NodeWaivers { list }
+        NodeWaivers {
+            list,
+            today: today(),
+        }
     }
 
     /// Waivers that matched no finding so far.
@@ -104,15 +110,20 @@ impl Waivers {
     }
 }
 
-/// The waivers of one node.
+/// The waivers of one node, and the day they are judged on.
 pub struct NodeWaivers<'w> {
     list: Vec<&'w Waiver>,
+    today: String,
 }
 
 impl NodeWaivers<'_> {
     /// The waiver of a finding of patch `id` on `file` (relative to the home): the first one
-    /// still in force, else the first expired one.
-    pub fn find(&self, id: &str, file: Option<&str>, today: &str) -> Option<WaiverStatus> {
+    /// still in force today, else the first expired one.
+    pub fn find(&self, id: &str, file: Option<&str>) -> Option<WaiverStatus> {
+        self.find_on(id, file, &self.today)
+    }
+
+    fn find_on(&self, id: &str, file: Option<&str>, today: &str) -> Option<WaiverStatus> {
         let mut expired = None;
         for w in self.list.iter().filter(|w| w.id == id) {
             let path_ok = match (&w.path, file) {
@@ -261,12 +272,12 @@ mod tests {
         .unwrap();
         let w = p.waivers.for_node(Path::new("."));
         let h2 = w
-            .find("embedded-h2", Some("conf/x.xml"), "2026-05-01")
+            .find_on("embedded-h2", Some("conf/x.xml"), "2026-05-01")
             .unwrap();
         assert!(!h2.expired);
         assert_eq!(h2.policy, "p.toml:1");
         let ports = w
-            .find(
+            .find_on(
                 "default-ports",
                 Some("repository/conf/carbon.xml"),
                 "2026-05-01",
@@ -275,13 +286,13 @@ mod tests {
         assert!(ports.expired);
         assert_eq!(ports.policy, "p.toml:6");
         assert!(w
-            .find("default-ports", Some("conf/other.xml"), "2026-05-01")
+            .find_on("default-ports", Some("conf/other.xml"), "2026-05-01")
             .is_none());
-        assert!(w.find("hostname", None, "2026-05-01").is_none());
+        assert!(w.find_on("hostname", None, "2026-05-01").is_none());
         let unmatched: Vec<_> = p.waivers.unmatched().map(|w| w.id.as_str()).collect();
         assert_eq!(unmatched, ["jmx-remote"]);
         assert!(
-            w.find("embedded-h2", None, "2999-12-31")
+            w.find_on("embedded-h2", None, "2999-12-31")
                 .is_some_and(|s| !s.expired),
             "the end date itself is still waived"
         );
