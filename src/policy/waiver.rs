@@ -299,6 +299,22 @@ mod tests {
     }
 
     #[test]
+    fn the_example_waiver_parses_uncommented() {
+        let text = crate::policy::example(Catalog::builtin());
+        let block = text.split("# [[waive]]\n").nth(1).unwrap();
+        let waiver: String = block
+            .lines()
+            .map_while(|l| l.strip_prefix("# "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let p = policy(&format!("backup = true\n[[waive]]\n{waiver}")).unwrap();
+        let w = &p.waivers.list[0];
+        assert_eq!(w.id, "embedded-h2");
+        assert_eq!(w.expires.as_deref(), Some("2027-03-31"));
+        assert!(w.node.is_some() && w.path.is_some());
+    }
+
+    #[test]
     fn waiver_errors_are_located() {
         let e = policy("[[waive]]\nid = \"embedded-h2\"\n").unwrap_err();
         assert!(e.to_string().starts_with("p.toml:1:1:"), "{e}");
