@@ -96,6 +96,16 @@ fn every_command_documents_its_exit_codes() {
         let codes = text.split("Exit status:").nth(1).unwrap_or("");
         assert!(codes.contains('0'), "{cmd} --help:\n{text}");
     }
+    // check's exit status names every kind that fails it by default.
+    let text = stdout(&["check", "--help"]);
+    let codes = text.split("Exit status:").nth(1).unwrap();
+    for kind in wso2_harden::plan::FindingKind::failing_by_default() {
+        assert!(
+            codes.contains(kind.name()),
+            "check's exit status lacks {}",
+            kind.name()
+        );
+    }
     let text = stdout(&["--help"]);
     assert!(text.contains("130 interrupted"), "{text}");
     assert!(stdout(&["fix", "--help"]).contains("130"));

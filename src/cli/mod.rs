@@ -109,7 +109,7 @@ pub enum Command {
 const CHECK_EXIT: &str = "\
 Exit status:
   0  no finding of a --fail-on kind (warnings and waived findings never count)
-  1  findings of a --fail-on kind (default: fix, unsafe-fix, needs-value, manual)
+  1  findings of a --fail-on kind (default: fix, unsafe-fix, needs-value, manual, cannot-fix)
   2  error: bad arguments or policy file, or a product home that could not be read
 --exit-zero makes 1 into 0; errors still exit 2.";
 
