@@ -12,8 +12,10 @@ use crate::catalog::Catalog;
 use crate::formats::error::line_col;
 
 mod example;
+pub mod waiver;
 
 pub use example::example;
+pub use waiver::{WaiverStatus, Waivers};
 
 pub const FILE_NAME: &str = "wso2-harden.toml";
 
@@ -26,14 +28,19 @@ pub struct PolicyError {
     pub message: String,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Policy {
     pub path: PathBuf,
     pub select: Vec<String>,
     pub ignore: Vec<String>,
     pub unsafe_fixes: bool,
+    /// `backup = false`: `fix` keeps no backup set.
+    pub backup: bool,
     pub values: BTreeMap<String, String>,
     pub nodes: Vec<NodeSection>,
+    pub waivers: Waivers,
+    /// The policy file's directory, canonical: node globs are relative to it.
+    base: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -41,6 +48,30 @@ pub struct NodeSection {
     pub pattern: String,
     matcher: GlobMatcher,
     pub values: BTreeMap<String, String>,
+    /// `file:line:col` of the section's header.
+    pub at: String,
+}
+
+/// The policy text with its shown path, for located errors.
+pub(crate) struct Spanned<'t> {
+    text: &'t str,
+    shown: String,
+}
+
+impl Spanned<'_> {
+    fn line_col(&self, span: Option<std::ops::Range<usize>>) -> (usize, usize) {
+        line_col(self.text, span.map_or(0, |s| s.start))
+    }
+
+    fn err(&self, span: Option<std::ops::Range<usize>>, message: String) -> PolicyError {
+        let (line, col) = self.line_col(span);
+        PolicyError {
+            path: self.shown.clone(),
+            line,
+            col,
+            message,
+        }
+    }
 }
 
 impl Policy {
@@ -64,7 +95,7 @@ impl Policy {
     }
 
     pub fn load(path: &Path, catalog: &Catalog) -> Result<Policy, PolicyError> {
-        let shown = path.display().to_string();
+        let shown = crate::plan::display_path(path, &std::env::current_dir().unwrap_or_default());
         let text = fs::read_to_string(path).map_err(|e| PolicyError {
             path: shown.clone(),
             line: 1,
@@ -75,19 +106,22 @@ impl Policy {
     }
 
     pub fn parse(text: &str, path: &Path, catalog: &Catalog) -> Result<Policy, PolicyError> {
-        let shown = path.display().to_string();
-        let err = |span: Option<std::ops::Range<usize>>, message: String| {
-            let (line, col) = line_col(text, span.map_or(0, |s| s.start));
-            PolicyError {
-                path: shown.clone(),
-                line,
-                col,
-                message,
-            }
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let src = Spanned {
+            text,
+            shown: crate::plan::display_path(path, &cwd),
         };
+        let err = |span: Option<std::ops::Range<usize>>, message: String| src.err(span, message);
         let doc = ImDocument::parse(text).map_err(|e| err(e.span(), e.message().to_string()))?;
+        let base = fs::canonicalize(match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        })
+        .ok();
         let mut policy = Policy {
             path: path.to_path_buf(),
+            backup: true,
+            base: base.clone(),
             ..Policy::default()
         };
         for (key, item) in doc.as_table().iter() {
@@ -106,10 +140,15 @@ impl Policy {
                         policy.ignore = ids;
                     }
                 }
-                "unsafe_fixes" => {
-                    policy.unsafe_fixes = item
+                "unsafe_fixes" | "backup" => {
+                    let b = item
                         .as_bool()
-                        .ok_or_else(|| err(span.clone(), "`unsafe_fixes` is true or false".into()))?;
+                        .ok_or_else(|| err(span.clone(), format!("`{key}` is true or false")))?;
+                    if key == "backup" {
+                        policy.backup = b;
+                    } else {
+                        policy.unsafe_fixes = b;
+                    }
                 }
                 "values" => policy.values = value_table(item, catalog, &err)?,
                 "nodes" => {
@@ -120,17 +159,22 @@ impl Policy {
                         let pspan = table.get_key_value(pattern).and_then(|(k, _)| k.span());
                         let glob = Glob::new(pattern.trim_end_matches('/'))
                             .map_err(|e| err(pspan.clone(), format!("bad node pattern: {e}")))?;
+                        let (line, col) = src.line_col(pspan.clone());
                         policy.nodes.push(NodeSection {
                             pattern: pattern.to_string(),
                             matcher: glob.compile_matcher(),
                             values: value_table(section, catalog, &err)?,
+                            at: format!("{}:{line}:{col}", src.shown),
                         });
                     }
+                }
+                "waive" => {
+                    policy.waivers = Waivers::new(waiver::parse(item, catalog, &src)?, base.clone());
                 }
                 other => {
                     return Err(err(
                         span,
-                        format!("unknown key `{other}` (expected select, ignore, unsafe_fixes, [values], [nodes.\"…\"])"),
+                        format!("unknown key `{other}` (expected select, ignore, unsafe_fixes, backup, [values], [nodes.\"…\"], [[waive]])"),
                     ))
                 }
             }
@@ -144,20 +188,42 @@ impl Policy {
         if self.nodes.is_empty() {
             return values;
         }
-        let base = self.path.parent().unwrap_or(Path::new("."));
-        let (Ok(base), Ok(home)) = (fs::canonicalize(base), fs::canonicalize(home)) else {
-            return values;
-        };
-        let Ok(rel) = home.strip_prefix(&base) else {
+        let Some(rel) = self.base.as_deref().and_then(|b| rel_below(b, home)) else {
             return values;
         };
         for node in &self.nodes {
-            if node.matcher.is_match(rel) {
+            if node.matcher.is_match(&rel) {
                 values.extend(node.values.clone());
             }
         }
         values
     }
+
+    /// Node sections that match none of `homes`.
+    pub fn unmatched_nodes<'p>(&'p self, homes: &[PathBuf]) -> Vec<&'p NodeSection> {
+        if self.nodes.is_empty() {
+            return Vec::new();
+        }
+        let rels: Vec<PathBuf> = homes
+            .iter()
+            .filter_map(|h| self.base.as_deref().and_then(|b| rel_below(b, h)))
+            .collect();
+        self.nodes
+            .iter()
+            .filter(|n| !rels.iter().any(|r| n.matcher.is_match(r)))
+            .collect()
+    }
+
+    /// The policy file's directory (canonical), where node globs start.
+    pub fn base(&self) -> Option<&Path> {
+        self.base.as_deref()
+    }
+}
+
+/// `path` relative to the canonical directory `base`, when it lies below it.
+pub(crate) fn rel_below(base: &Path, path: &Path) -> Option<PathBuf> {
+    let path = fs::canonicalize(path).ok()?;
+    path.strip_prefix(base).ok().map(Path::to_path_buf)
 }
 
 fn string_list(item: &Item) -> Option<Vec<String>> {

@@ -141,6 +141,7 @@ fn settings(ids: &[&str], cwd: &Path) -> Settings<'static> {
         patches: catalog.select(&ids, &[]).unwrap(),
         unsafe_fixes: true,
         cwd: cwd.to_path_buf(),
+        waivers: &wso2_harden::policy::waiver::NONE,
     }
 }
 

@@ -12,7 +12,7 @@ use common::{fixture_copy, snapshot};
 use predicates::prelude::*;
 use wso2_harden::apply::prompt::{Answer, Interactive, Prompter};
 use wso2_harden::catalog::Catalog;
-use wso2_harden::plan::Decide;
+use wso2_harden::plan::{Decide, ValueRequest};
 use wso2_harden::render::Style;
 
 fn tool(dir: &std::path::Path) -> Command {
@@ -126,10 +126,15 @@ fn the_prompt_refuses_weak_values_and_asks_again() {
     let patch = Catalog::builtin().get("tls-protocols").unwrap();
     let mut p = Lines(vec!["SSLv3", "TLSv1.2,TLSv1.3"], String::new());
     let mut i = Interactive::new(&mut p, Style { color: false });
-    assert_eq!(
-        i.value("n", patch, "tls_protocols").as_deref(),
-        Some("TLSv1.2,TLSv1.3")
-    );
+    let request = ValueRequest {
+        node: "n",
+        patch,
+        name: "tls_protocols",
+        file: "n/repository/conf/tomcat/catalina-server.xml",
+        setting: "sslEnabledProtocols",
+        current: Some("TLSv1,TLSv1.1,TLSv1.2"),
+    };
+    assert_eq!(i.value(&request).as_deref(), Some("TLSv1.2,TLSv1.3"));
     assert!(
         p.1.contains("SSLv3: SSLv3 is not allowed: SSL is broken"),
         "{}",

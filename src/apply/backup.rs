@@ -1,6 +1,8 @@
-//! Backup sets under `<home>/.wso2-harden/backups/<run-id>/`: the original bytes of every
-//! file a run changes, plus a manifest with sha256 before and after, so that `rollback` can
-//! restore them and refuse when a file changed since.
+//! Backup sets under `<home>/.wso2-harden/backups/<run-id>/` (or `<DIR>/<home key>/backups/`
+//! with `--backup-dir DIR`): the original bytes of every file a run changes, plus a manifest
+//! with sha256 before and after, so that `rollback` can restore them and refuse when a file
+//! changed since. The tool's directory holds a `.gitignore` of `*`, so backups (which hold
+//! the files' secrets) never show in `git status` of a product home kept in git.
 
 use std::fs;
 use std::io;
@@ -9,8 +11,86 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-pub const DIR: &str = ".wso2-harden/backups";
+/// The tool's directory in a product home.
+pub const TOOL_DIR: &str = ".wso2-harden";
+/// Backup sets below the tool's directory.
+pub const SETS: &str = "backups";
 pub const MANIFEST: &str = "manifest.json";
+
+/// Where `fix` keeps the originals of what it writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backup {
+    /// No backup set (`--no-backup`, policy `backup = false`).
+    Off,
+    /// `<home>/.wso2-harden/`.
+    InHome,
+    /// `--backup-dir DIR`: `<DIR>/<home key>/`.
+    Dir(PathBuf),
+}
+
+impl From<bool> for Backup {
+    fn from(on: bool) -> Backup {
+        if on {
+            Backup::InHome
+        } else {
+            Backup::Off
+        }
+    }
+}
+
+impl Backup {
+    /// The tool's directory for `home` (backup sets live in its `backups/`).
+    pub fn tool_dir(&self, home: &Path) -> Option<PathBuf> {
+        match self {
+            Backup::Off => None,
+            Backup::InHome => Some(home.join(TOOL_DIR)),
+            Backup::Dir(dir) => Some(dir.join(home_key(home))),
+        }
+    }
+}
+
+/// A directory name for a home under `--backup-dir`: its last two path components, readable,
+/// and a hash of its canonical path, unique.
+fn home_key(home: &Path) -> String {
+    let canonical = fs::canonicalize(home).unwrap_or_else(|_| home.to_path_buf());
+    let shown: Vec<String> = canonical
+        .components()
+        .rev()
+        .take(2)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let mut name: String = shown
+        .into_iter()
+        .rev()
+        .collect::<Vec<_>>()
+        .join("_")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let hash = sha256_hex(canonical.to_string_lossy().as_bytes());
+    name.push('-');
+    name.push_str(hash.get(..12).unwrap_or(&hash));
+    name
+}
+
+/// Writes `<tool dir>/.gitignore` holding `*` unless it exists (as ruff and pytest do for
+/// their caches): git then ignores the whole directory, itself included.
+pub fn ensure_gitignore(tool: &Path) -> io::Result<()> {
+    let path = tool.join(".gitignore");
+    if fs::symlink_metadata(&path).is_ok() {
+        return Ok(());
+    }
+    fs::write(
+        &path,
+        "# Written by wso2-harden: backups hold the files' secrets; never commit them.\n*\n",
+    )
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Manifest {
@@ -39,13 +119,13 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// A new run id: UTC time, sortable, unique within the home.
-pub fn new_run_id(home: &Path) -> String {
+/// A new run id: UTC time, sortable, unique within the tool directory `tool`.
+pub fn new_run_id(tool: &Path) -> String {
     let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     let base: String = now.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     let mut id = base.clone();
     let mut n = 1;
-    while home.join(DIR).join(&id).exists() {
+    while tool.join(SETS).join(&id).exists() {
         n += 1;
         id = format!("{base}-{n}");
     }
@@ -54,12 +134,13 @@ pub fn new_run_id(home: &Path) -> String {
 
 /// Writes originals and manifest before any config file is touched.
 pub fn write_set(
-    home: &Path,
+    tool: &Path,
     manifest: &Manifest,
     originals: &[(PathBuf, Vec<u8>)],
 ) -> io::Result<PathBuf> {
-    let dir = home.join(DIR).join(&manifest.run_id);
+    let dir = tool.join(SETS).join(&manifest.run_id);
     create_private_dir(&dir)?;
+    ensure_gitignore(tool)?;
     for ((_, bytes), entry) in originals.iter().zip(&manifest.files) {
         let dest = dir.join("files").join(&entry.path);
         if let Some(parent) = dest.parent() {
@@ -82,9 +163,9 @@ pub fn read_manifest(dir: &Path) -> io::Result<Manifest> {
     serde_json::from_slice(&bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
-/// Backup runs of a home, oldest first.
-pub fn list_runs(home: &Path) -> Vec<(PathBuf, Manifest)> {
-    let Ok(entries) = fs::read_dir(home.join(DIR)) else {
+/// Backup runs kept in the tool directory `tool`, oldest first.
+pub fn list_runs(tool: &Path) -> Vec<(PathBuf, Manifest)> {
+    let Ok(entries) = fs::read_dir(tool.join(SETS)) else {
         return Vec::new();
     };
     let mut runs: Vec<_> = entries

@@ -4,11 +4,13 @@
 pub mod backup;
 pub mod prompt;
 pub mod rollback;
+pub mod terminal;
 pub mod write;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
+pub use backup::Backup;
 use backup::{BackedUpFile, Manifest};
 
 use crate::plan::NodePlan;
@@ -55,9 +57,10 @@ pub struct Applied {
 /// nothing is written; each single write is atomic.
 pub fn apply_node(
     node: &NodePlan,
-    backup: bool,
+    backup: impl Into<Backup>,
     run_id: Option<&str>,
 ) -> Result<Applied, ApplyError> {
+    let backup = backup.into();
     let mut prepared = Vec::new();
     for file in node.changed_files() {
         let new = file.final_bytes().map_err(|e| ApplyError::Prepare {
@@ -81,8 +84,8 @@ pub fn apply_node(
     }
     let root = &node.home.root;
     let mut applied = Applied::default();
-    if backup {
-        let run_id = run_id.map_or_else(|| backup::new_run_id(root), str::to_string);
+    if let Some(tool) = backup.tool_dir(root) {
+        let run_id = run_id.map_or_else(|| backup::new_run_id(&tool), str::to_string);
         let manifest = Manifest {
             run_id,
             time: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
@@ -102,7 +105,7 @@ pub fn apply_node(
             .iter()
             .map(|(f, _, _)| (f.path.clone(), f.original.clone()))
             .collect();
-        let dir = backup::write_set(root, &manifest, &originals).map_err(|source| {
+        let dir = backup::write_set(&tool, &manifest, &originals).map_err(|source| {
             ApplyError::Backup {
                 file: node.display.clone(),
                 source,

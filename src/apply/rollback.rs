@@ -19,15 +19,17 @@ pub enum RollbackError {
     Io { file: String, message: String },
 }
 
-/// Restores run `run` (default: the newest not yet rolled back) of the home at `root`.
-/// Returns the run id and the restored files (relative to the home).
+/// Restores run `run` (default: the newest not yet rolled back) of the home at `root`, whose
+/// backup sets are in the tool directory `tool`. Returns the run id and the restored files
+/// (relative to the home).
 pub fn rollback(
     root: &Path,
+    tool: &Path,
     run: Option<&str>,
     force: bool,
     shown: &str,
 ) -> Result<(String, Vec<String>), RollbackError> {
-    let runs = backup::list_runs(root);
+    let runs = backup::list_runs(tool);
     let (dir, manifest): (PathBuf, Manifest) = match run {
         Some(id) => runs
             .into_iter()

@@ -79,7 +79,7 @@ fn yes() -> bool {
     true
 }
 
-const PARAMS: [&str; 6] = [
+pub const PARAMS: [&str; 6] = [
     "path",
     "values",
     "select",
@@ -176,7 +176,23 @@ pub fn run(args_json: &str) -> Value {
     let mut files = Vec::new();
     let mut backups = Vec::new();
     let mut wrote = false;
+    // Which patch changed what: the planned fixes of every node that was (or would be) written.
+    let mut changes = Vec::new();
+    let mut patches: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (node, diff_text, changed, applied) in &results {
+        if matches!(applied, Some(Ok(_))) || (args.check_mode && node.error.is_none()) {
+            for f in node
+                .findings
+                .iter()
+                .filter(|f| f.kind == FindingKind::Fix && !f.waived())
+            {
+                let file = f.file.as_deref().unwrap_or(&node.display);
+                changes.push(json!({
+                    "patch": f.id, "file": file, "line": f.line, "change": mask::mask(&f.message),
+                }));
+                patches.entry(&f.id).or_default().push(file);
+            }
+        }
         if let Some(e) = &node.error {
             errors.push(e.clone());
         }
@@ -213,9 +229,17 @@ pub fn run(args_json: &str) -> Value {
     let msg = if !errors.is_empty() {
         errors.join("; ")
     } else if args.check_mode && changed {
-        format!("{} file(s) would change", files.len())
+        format!(
+            "{} file(s) would change: {}",
+            files.len(),
+            patches.keys().copied().collect::<Vec<_>>().join(", ")
+        )
     } else if changed {
-        format!("{} file(s) hardened", files.len())
+        format!(
+            "{} file(s) hardened: {}",
+            files.len(),
+            patches.keys().copied().collect::<Vec<_>>().join(", ")
+        )
     } else {
         "already hardened".to_string()
     };
@@ -224,6 +248,8 @@ pub fn run(args_json: &str) -> Value {
         "failed": !errors.is_empty(),
         "msg": msg,
         "files": files,
+        "patches": patches,
+        "changes": changes,
         "findings": findings,
         "manual": manual,
     });

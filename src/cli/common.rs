@@ -10,9 +10,12 @@ use indicatif::{ParallelProgressIterator, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use super::RunArgs;
+use crate::apply::Backup;
 use crate::catalog::{Catalog, Patch, Values};
 use crate::discover::{discover, ProductHome};
-use crate::plan::{plan_home, Decide, NodePlan, Plan, Settings, TakeAll};
+use crate::plan::{
+    display_path, plan_home, Decide, Finding, FindingKind, NodePlan, Plan, Settings, TakeAll,
+};
 use crate::policy::Policy;
 
 /// Below this many homes a progress bar is more noise than help.
@@ -81,6 +84,9 @@ impl Session {
                 paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
             );
         }
+        if let Some(p) = &policy {
+            check_node_sections(p, &paths, &homes)?;
+        }
         let unsafe_fixes = args.unsafe_fixes || policy.as_ref().is_some_and(|p| p.unsafe_fixes);
         Ok(Session {
             catalog,
@@ -93,12 +99,63 @@ impl Session {
         })
     }
 
-    pub fn settings(&self) -> Settings<'static> {
+    pub fn settings(&self) -> Settings<'_> {
         Settings {
             catalog: self.catalog,
             patches: self.patches.clone(),
             unsafe_fixes: self.unsafe_fixes,
             cwd: self.cwd.clone(),
+            waivers: self
+                .policy
+                .as_ref()
+                .map_or(&crate::policy::waiver::NONE, |p| &p.waivers),
+        }
+    }
+
+    /// The plan of a run from its nodes, with the run's own notes: each waiver of the policy
+    /// file that matched no finding (a warning: it does not fail the run).
+    pub fn plan_of(&self, nodes: Vec<NodePlan>) -> Plan {
+        let mut notes = Vec::new();
+        if let Some(policy) = &self.policy {
+            let file = display_path(&policy.path, &self.cwd);
+            for w in policy.waivers.unmatched() {
+                let Some(patch) = self.catalog.get(&w.id) else {
+                    continue;
+                };
+                let mut scope = Vec::new();
+                if let Some(n) = &w.node {
+                    scope.push(format!("node {}", n.text));
+                }
+                if let Some(p) = &w.path {
+                    scope.push(format!("path {}", p.text));
+                }
+                let scope = if scope.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", scope.join(", "))
+                };
+                notes.push(
+                    Finding::new(
+                        patch,
+                        FindingKind::Warning,
+                        &file,
+                        format!("waiver of `{}`{scope} matches no finding of this run", w.id),
+                    )
+                    .at(Some(file.clone()), Some(w.line)),
+                );
+            }
+        }
+        Plan { nodes, notes }
+    }
+
+    /// Where `fix` keeps backups: `--no-backup` or policy `backup = false` keep none.
+    pub fn backup(&self, args: &super::BackupArgs) -> Backup {
+        if args.no_backup || self.policy.as_ref().is_some_and(|p| !p.backup) {
+            Backup::Off
+        } else if let Some(dir) = &args.backup_dir {
+            Backup::Dir(self.cwd.join(dir))
+        } else {
+            Backup::InHome
         }
     }
 
@@ -146,12 +203,11 @@ impl Session {
 
     /// The plan of every home without file contents: findings and errors, for reports.
     pub fn plan_findings(&self) -> Plan {
-        Plan {
-            nodes: self.each_node(|mut node| {
-                node.release_files();
-                node
-            }),
-        }
+        let nodes = self.each_node(|mut node| {
+            node.release_files();
+            node
+        });
+        self.plan_of(nodes)
     }
 
     /// Plans one home with a decider (the interactive fix).
@@ -162,6 +218,43 @@ impl Session {
             &self.values_for(home),
             decide,
         )
+    }
+}
+
+/// A `[nodes."<glob>"]` section that matches no product home is an error (a typo there
+/// would silently give a node the wrong values). Homes are those of this run, or, when the
+/// run covers only part of the policy file's directory, every home below that directory.
+fn check_node_sections(
+    policy: &Policy,
+    paths: &[PathBuf],
+    homes: &[ProductHome],
+) -> anyhow::Result<()> {
+    let roots: Vec<PathBuf> = homes.iter().map(|h| h.root.clone()).collect();
+    let mut unmatched = policy.unmatched_nodes(&roots);
+    if unmatched.is_empty() {
+        return Ok(());
+    }
+    if let Some(base) = policy.base() {
+        let covered = paths
+            .iter()
+            .filter_map(|p| std::fs::canonicalize(p).ok())
+            .any(|p| base.starts_with(&p));
+        if !covered {
+            let all: Vec<PathBuf> = discover(&[base.to_path_buf()])
+                .unwrap_or_default()
+                .into_iter()
+                .map(|h| h.root)
+                .collect();
+            unmatched = policy.unmatched_nodes(&all);
+        }
+    }
+    match unmatched.first() {
+        None => Ok(()),
+        Some(n) => bail!(
+            "{}: [nodes.\"{}\"] matches no product home (node patterns are paths or globs relative to the policy file's directory)",
+            n.at,
+            n.pattern
+        ),
     }
 }
 

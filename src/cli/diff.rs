@@ -1,13 +1,24 @@
-//! `diff`: the unified diff of every pending fix, exactly what `fix --yes` writes.
+//! `diff`: the unified diff of every pending fix, exactly what `fix --yes` writes. It fails
+//! while anything is left to fix: changes, or a fix that waits for a value (so an empty diff
+//! is never mistaken for "done").
 
 use std::io::Write;
+use std::path::Path;
 
 use super::common::{report_errors, Session};
-use super::{RunArgs, CLEAN, ERROR, FINDINGS};
-use crate::render::{diff, Style};
+use super::{DiffArgs, CLEAN, ERROR, FINDINGS};
+use crate::plan::FindingKind;
+use crate::render::{diff, summary, Style};
 
-pub fn run(args: &RunArgs, style: Style) -> anyhow::Result<u8> {
-    let session = Session::new(args)?;
+pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<u8> {
+    let cwd = std::env::current_dir()?;
+    for path in &args.run.paths {
+        if let Some(message) = outside(path, &cwd) {
+            eprintln!("wso2-harden: {message}");
+            return Ok(ERROR);
+        }
+    }
+    let session = Session::new(&args.run)?;
     let results = session.each_node(|mut node| {
         let bytes = if node.error.is_none() {
             node.changed_files()
@@ -23,16 +34,47 @@ pub fn run(args: &RunArgs, style: Style) -> anyhow::Result<u8> {
         .iter()
         .flat_map(|(_, b)| b.iter().copied())
         .collect();
-    let plan = crate::plan::Plan {
-        nodes: results.into_iter().map(|(n, _)| n).collect(),
-    };
+    let plan = session.plan_of(results.into_iter().map(|(n, _)| n).collect());
     std::io::stdout().write_all(&diff::colorize(&out, style))?;
     report_errors(&plan);
+    let waiting = [FindingKind::NeedsValue];
+    let needs = plan.findings().filter(|f| f.fails(&waiting)).count();
+    if needs > 0 {
+        eprintln!(
+            "wso2-harden: {needs} fix(es) need a value and are not in this diff (see `wso2-harden check`; give them with --set or in the policy file)"
+        );
+    }
+    let failed = !out.is_empty() || needs > 0;
+    let md = summary::markdown(
+        "diff",
+        &plan,
+        &[FindingKind::Fix, FindingKind::NeedsValue],
+        failed,
+    );
+    if let Err(e) = summary::append_step_summary(&md) {
+        eprintln!("wso2-harden: cannot append to $GITHUB_STEP_SUMMARY: {e}");
+    }
     Ok(if plan.has_errors() {
         ERROR
-    } else if out.is_empty() {
-        CLEAN
-    } else {
+    } else if failed && !args.exit_zero {
         FINDINGS
+    } else {
+        CLEAN
     })
+}
+
+/// Why `path` cannot be in a diff for `git apply` run from `cwd`: it lies outside it, and
+/// `git apply` silently skips patches to paths outside its directory.
+fn outside(path: &Path, cwd: &Path) -> Option<String> {
+    let (Ok(p), Ok(c)) = (std::fs::canonicalize(path), std::fs::canonicalize(cwd)) else {
+        return None; // discovery reports a missing path
+    };
+    if p.starts_with(&c) {
+        return None;
+    }
+    Some(format!(
+        "{}: outside the current directory; `git apply` would skip its changes. Run diff (and git apply) from a directory that holds it, e.g. `cd {} && wso2-harden diff`",
+        path.display(),
+        p.display()
+    ))
 }

@@ -7,39 +7,57 @@ use crate::render::{Style, BOLD, DIM};
 
 pub fn list(style: Style) -> u8 {
     let catalog = Catalog::builtin();
-    println!(
-        "{}",
-        style.paint(
-            BOLD,
-            &format!(
-                "{:<28} {:<7} {:<7} {:<8} {}",
-                "ID", "SEVERITY", "SAFETY", "DEFAULT", "TITLE"
-            )
+    let rows: Vec<[String; 5]> = catalog
+        .patches
+        .iter()
+        .map(|p| {
+            [
+                p.id.clone(),
+                format!("{:?}", p.severity).to_lowercase(),
+                format!("{:?}", p.safety).to_lowercase(),
+                if p.default { "yes" } else { "no" }.to_string(),
+                p.title.clone(),
+            ]
+        })
+        .collect();
+    let header = ["ID", "SEVERITY", "SAFETY", "DEFAULT", "TITLE"].map(String::from);
+    // Each column as wide as its widest cell, header included.
+    let width = |i: usize| {
+        rows.iter()
+            .chain([&header])
+            .map(|r| r[i].chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let widths = [width(0), width(1), width(2), width(3)];
+    let line = |r: &[String; 5]| {
+        format!(
+            "{:<w0$}  {:<w1$}  {:<w2$}  {:<w3$}  {}",
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3]
         )
-    );
-    for p in &catalog.patches {
-        println!(
-            "{:<28} {:<7} {:<7} {:<8} {}",
-            p.id,
-            format!("{:?}", p.severity).to_lowercase(),
-            format!("{:?}", p.safety).to_lowercase(),
-            if p.default { "yes" } else { "no" },
-            p.title
-        );
-        let files: Vec<String> =
-            p.targets
-                .iter()
-                .map(|t| t.file.clone())
-                .fold(Vec::new(), |mut v, f| {
-                    if !v.contains(&f) {
-                        v.push(f);
-                    }
-                    v
-                });
+    };
+    println!("{}", style.paint(BOLD, line(&header).trim_end()));
+    let indent = widths.iter().sum::<usize>() + 8;
+    for (p, row) in catalog.patches.iter().zip(&rows) {
+        println!("{}", line(row));
+        let mut files: Vec<&str> = Vec::new();
+        for t in &p.targets {
+            if !files.contains(&t.file.as_str()) {
+                files.push(&t.file);
+            }
+        }
         if !files.is_empty() {
             println!(
                 "{}",
-                style.paint(DIM, &format!("{:<28} {}", "", files.join(", ")))
+                style.paint(DIM, &format!("{:indent$}{}", "", files.join(", ")))
             );
         }
     }

@@ -1,13 +1,20 @@
 //! `fix`: interactive on a terminal, or every safe fix with `--yes`.
+//!
+//! Interactive: a plan overview, then one numbered question per change, node by node; what
+//! was accepted for a node is written before the next node's questions. `q` stops and writes
+//! what was accepted; Ctrl-C stops at once and writes nothing of the node being reviewed
+//! (nodes finished before stay written, and the message names them).
 
 use std::io::IsTerminal;
+use std::sync::atomic::Ordering;
 
 use super::common::{report_errors, Session};
-use super::{FixArgs, CLEAN, ERROR, FINDINGS};
-use crate::apply::prompt::{Interactive, TerminalPrompter};
-use crate::apply::{apply_node, Applied, ApplyError};
+use super::{FixArgs, CLEAN, ERROR, FINDINGS, INTERRUPTED};
+use crate::apply::prompt::{Interactive, INTERRUPTED as CTRL_C};
+use crate::apply::terminal::TerminalPrompter;
+use crate::apply::{apply_node, Applied, ApplyError, Backup};
 use crate::plan::{FindingKind, NodePlan, Plan};
-use crate::render::{report, Style, BOLD, DIM};
+use crate::render::{report, review, Style, BOLD, DIM};
 
 pub fn run(args: &FixArgs, style: Style) -> anyhow::Result<u8> {
     let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
@@ -19,53 +26,72 @@ pub fn run(args: &FixArgs, style: Style) -> anyhow::Result<u8> {
         return Ok(ERROR);
     }
     let session = Session::new(&args.run)?;
+    let backup = session.backup(&args.backup);
     if args.yes {
-        let done = session.each_node(|mut node| {
-            let result = match node.error {
-                None => Some(apply_node(&node, !args.no_backup, None)),
-                Some(_) => None,
-            };
-            node.release_files();
-            (node, result)
-        });
-        let mut nodes = Vec::new();
-        let mut results = Vec::new();
-        for (i, (node, result)) in done.into_iter().enumerate() {
-            nodes.push(node);
-            if let Some(r) = result {
-                results.push((i, r));
-            }
-        }
-        let plan = Plan { nodes };
-        report_errors(&plan);
-        let results: Vec<_> = results
-            .into_iter()
-            .map(|(i, r)| (&plan.nodes[i], r))
-            .collect();
-        // With --yes every planned safe fix of a node that was written is applied.
-        let applied = results
-            .iter()
-            .filter(|(_, r)| r.is_ok())
-            .map(|(n, _)| {
-                n.findings
-                    .iter()
-                    .filter(|f| f.kind == FindingKind::Fix)
-                    .count()
-            })
-            .sum();
-        return Ok(finish(&plan, &results, (applied, 0), style));
+        return Ok(all_safe(&session, &backup, style));
     }
-    // Interactive: node by node; what was accepted for a node is written before the next
-    // node's questions, so stopping (q, Ctrl-C) keeps the nodes already answered.
+    Ok(interactive(&session, &backup, style))
+}
+
+/// `--yes`: every safe fix of every node, in parallel.
+fn all_safe(session: &Session, backup: &Backup, style: Style) -> u8 {
+    let done = session.each_node(|mut node| {
+        let result = match node.error {
+            None => Some(apply_node(&node, backup.clone(), None)),
+            Some(_) => None,
+        };
+        node.release_files();
+        (node, result)
+    });
+    let mut nodes = Vec::new();
+    let mut results = Vec::new();
+    for (i, (node, result)) in done.into_iter().enumerate() {
+        nodes.push(node);
+        if let Some(r) = result {
+            results.push((i, r));
+        }
+    }
+    let plan = session.plan_of(nodes);
+    report_errors(&plan);
+    let results: Vec<_> = results
+        .into_iter()
+        .map(|(i, r)| (&plan.nodes[i], r))
+        .collect();
+    // With --yes every planned safe fix of a node that was written is applied.
+    let applied = results
+        .iter()
+        .filter(|(_, r)| r.is_ok())
+        .map(|(n, _)| {
+            n.findings
+                .iter()
+                .filter(|f| f.kind == FindingKind::Fix && !f.waived())
+                .count()
+        })
+        .sum();
+    // Nothing --yes may apply is left once it ran: what remains needs a person.
+    finish(&plan, &results, (applied, 0), false, style)
+}
+
+fn interactive(session: &Session, backup: &Backup, style: Style) -> u8 {
+    let overview = session.plan_findings();
+    eprint!("{}", review::overview(&overview, style));
+    // Ctrl-C sets a flag instead of killing the process mid-way; a prompt then returns.
+    let _ = ctrlc::set_handler(|| CTRL_C.store(true, Ordering::Relaxed));
     let mut prompter = TerminalPrompter::default();
     let mut decider = Interactive::new(&mut prompter, style);
+    decider.total = review::questions(&overview);
     let mut nodes = Vec::new();
     let mut written = Vec::new();
+    let mut interrupted_at = None;
     for home in &session.homes {
         let mut node = session.plan_one(home, &mut decider);
+        if decider.interrupted || CTRL_C.load(Ordering::Relaxed) {
+            interrupted_at = Some(node.display.clone());
+            break;
+        }
         match &node.error {
             Some(e) => eprintln!("{e}"),
-            None => written.push((nodes.len(), apply_node(&node, !args.no_backup, None))),
+            None => written.push((nodes.len(), apply_node(&node, backup.clone(), None))),
         }
         node.release_files();
         nodes.push(node);
@@ -73,19 +99,45 @@ pub fn run(args: &FixArgs, style: Style) -> anyhow::Result<u8> {
             break;
         }
     }
+    if let Some(at) = interrupted_at {
+        eprintln!("\nwso2-harden: interrupted: nothing of {at} was written.");
+        for (i, result) in &written {
+            if let (Some(node), Ok(a)) = (nodes.get(*i), result) {
+                if !a.files.is_empty() {
+                    eprintln!(
+                        "  {} was written before ({} file(s)); `wso2-harden rollback {}` undoes it.",
+                        node.display,
+                        a.files.len(),
+                        node.display
+                    );
+                }
+            }
+        }
+        return INTERRUPTED;
+    }
+    let unreviewed = if decider.stopped {
+        review::not_reviewed(&overview, &decider.decided)
+    } else {
+        String::new()
+    };
     let (applied, declined) = (decider.applied, decider.declined);
-    let plan = Plan { nodes };
+    let open = declined > 0 || decider.values_skipped > 0 || !unreviewed.is_empty();
+    let plan = session.plan_of(nodes);
     let results: Vec<_> = written
         .into_iter()
         .map(|(i, r)| (&plan.nodes[i], r))
         .collect();
-    Ok(finish(&plan, &results, (applied, declined), style))
+    print!("{unreviewed}");
+    finish(&plan, &results, (applied, declined), open, style)
 }
 
+/// Prints what was written and what is left for a person; the exit code. `open`: the
+/// interactive run left offered changes undone (declined, not reviewed, value skipped).
 fn finish(
     plan: &Plan,
     results: &[(&NodePlan, Result<Applied, ApplyError>)],
     (applied, declined): (usize, usize),
+    open: bool,
     style: Style,
 ) -> u8 {
     let mut failed = plan.has_errors();
@@ -127,25 +179,24 @@ fn finish(
     for node in &plan.nodes {
         let mut guided = std::collections::BTreeSet::new();
         for f in node.findings.iter().filter(|f| {
-            matches!(
-                f.kind,
-                FindingKind::NeedsValue
-                    | FindingKind::UnsafeFix
-                    | FindingKind::Manual
-                    | FindingKind::CannotFix
-            )
+            !f.waived()
+                && matches!(
+                    f.kind,
+                    FindingKind::NeedsValue
+                        | FindingKind::UnsafeFix
+                        | FindingKind::Manual
+                        | FindingKind::CannotFix
+                )
         }) {
             if left == 0 {
                 println!("{}", style.paint(BOLD, "left to do:"));
             }
             left += 1;
-            let place = match (&f.file, f.line) {
-                (Some(p), Some(l)) => format!("{p}:{l}"),
-                (Some(p), None) => p.clone(),
-                _ => node.display.clone(),
-            };
-            println!("  {} {place}", style.paint(BOLD, &f.id));
+            println!("  {} {}", style.paint(BOLD, &f.id), f.place());
             println!("      {}", f.message);
+            if let Some(w) = report::waiver_note(f) {
+                println!("      {w}");
+            }
             if let Some(g) = f.guidance.as_ref().filter(|_| guided.insert(&f.id)) {
                 println!("      {}", style.paint(DIM, &format!("→ {g}")));
             }
@@ -159,14 +210,18 @@ fn finish(
     } else {
         String::new()
     };
+    let waived = if counts.waived > 0 {
+        format!(", {} waived", counts.waived)
+    } else {
+        String::new()
+    };
     println!(
         "{written} file(s) written: {applied} change(s) applied, {declined} declined; \
-         {needs} need a value (--set), {unsafe_left} unsafe (--unsafe-fixes), {manual} manual{cannot_note}."
+         {needs} need a value (--set), {unsafe_left} unsafe (--unsafe-fixes), {manual} manual{cannot_note}{waived}."
     );
-    let open = needs + unsafe_left + cannot;
     if failed {
         ERROR
-    } else if open > 0 || declined > 0 {
+    } else if open {
         FINDINGS
     } else {
         CLEAN

@@ -1,7 +1,7 @@
 //! `rollback`: restore a fix run from its backup set.
 
 use super::{RollbackArgs, CLEAN, ERROR};
-use crate::apply::{backup, rollback};
+use crate::apply::{backup, rollback, Backup};
 use crate::discover::discover;
 use crate::plan::display_path;
 
@@ -13,11 +13,18 @@ pub fn run(args: &RollbackArgs) -> anyhow::Result<u8> {
         args.paths.clone()
     };
     let homes = discover(&paths)?;
+    let location = match &args.backup_dir {
+        Some(dir) => Backup::Dir(cwd.join(dir)),
+        None => Backup::InHome,
+    };
     let mut code = CLEAN;
     for home in homes {
         let shown = display_path(&home.root, &cwd);
+        let Some(tool) = location.tool_dir(&home.root) else {
+            continue;
+        };
         if args.list {
-            for (_, m) in backup::list_runs(&home.root) {
+            for (_, m) in backup::list_runs(&tool) {
                 let state = m
                     .rolled_back
                     .as_ref()
@@ -34,7 +41,7 @@ pub fn run(args: &RollbackArgs) -> anyhow::Result<u8> {
             }
             continue;
         }
-        match rollback::rollback(&home.root, args.run.as_deref(), args.force, &shown) {
+        match rollback::rollback(&home.root, &tool, args.run.as_deref(), args.force, &shown) {
             Ok((run, files)) => {
                 println!("{shown}: rolled back run {run} ({} file(s))", files.len());
                 for f in files {

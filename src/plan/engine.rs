@@ -12,6 +12,7 @@ use super::{FilePlan, Finding, FindingKind, NodePlan, Step};
 use crate::catalog::{detect, Catalog, Patch, Safety, Target, Values};
 use crate::discover::{Model, ProductHome};
 use crate::formats::text::Decoded;
+use crate::policy::Waivers;
 
 /// What a run plans with: the selected patches and whether unsafe fixes are included.
 pub struct Settings<'c> {
@@ -20,6 +21,8 @@ pub struct Settings<'c> {
     pub unsafe_fixes: bool,
     /// Paths are shown relative to this directory.
     pub cwd: PathBuf,
+    /// The policy file's `[[waive]]` entries (`&policy::waiver::NONE` without one).
+    pub waivers: &'c Waivers,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,11 +33,24 @@ pub enum Decision {
     Stop,
 }
 
+/// A value a fix needs and nobody gave, where it is needed.
+pub struct ValueRequest<'a> {
+    pub node: &'a str,
+    pub patch: &'a Patch,
+    pub name: &'a str,
+    /// The file, as shown to the user.
+    pub file: &'a str,
+    /// The setting in that file (`/Server/HostName`, `server.hostname`).
+    pub setting: &'a str,
+    /// Its current value; `None` when absent.
+    pub current: Option<&'a str>,
+}
+
 /// Decides whether each planned step is taken, and may supply missing values.
 /// `check`, `diff` and `fix --yes` take every step; interactive `fix` asks.
 pub trait Decide {
     fn decide(&mut self, node: &str, patch: &Patch, file: &str, step: &Step) -> Decision;
-    fn value(&mut self, _node: &str, _patch: &Patch, _name: &str) -> Option<String> {
+    fn value(&mut self, _request: &ValueRequest) -> Option<String> {
         None
     }
 }
@@ -74,6 +90,7 @@ pub fn plan_home(
     };
     let mut values = values.clone();
     let mut stopped = false;
+    let waivers = settings.waivers.for_node(&node.home.root);
     let work = collect_work(&mut node, settings);
     for w in work {
         let display = display_path(&w.path, &settings.cwd);
@@ -104,6 +121,7 @@ pub fn plan_home(
             &mut stopped,
             &mut node.findings,
             node.home.runtime.tls(),
+            &waivers,
         );
         if let Err(e) = fold.run(&mut file, &w.ops) {
             node.error = Some(format!(
@@ -125,6 +143,11 @@ pub fn plan_home(
     }
     let manual = manual_findings(&node, settings);
     node.findings.extend(manual);
+    if !waivers.is_empty() {
+        for f in node.findings.iter_mut().filter(|f| f.waiver.is_none()) {
+            f.waiver = waivers.find(&f.id, f.file_in_node());
+        }
+    }
     node
 }
 

@@ -6,12 +6,13 @@
 use std::collections::BTreeSet;
 
 use super::actions::{self, ActionError, Ctx, Edit, Parsed, Reported};
-use super::engine::{Decide, Decision, Op, Settings};
+use super::engine::{Decide, Decision, Op, Settings, ValueRequest};
 use super::{FilePlan, Finding, FindingKind, Step};
 use crate::catalog::{Missing, MissingValue, Patch, Safety, Target, Values};
 use crate::formats::error::ParseError;
 use crate::formats::xml::Change;
 use crate::formats::TlsRuntime;
+use crate::policy::waiver::NodeWaivers;
 
 pub(super) struct Fold<'a, 'c> {
     settings: &'a Settings<'c>,
@@ -23,6 +24,8 @@ pub(super) struct Fold<'a, 'c> {
     needs_reported: BTreeSet<String>,
     /// What the home's Java runtime supports.
     runtime: TlsRuntime,
+    /// The node's `[[waive]]` entries.
+    waivers: &'a NodeWaivers<'a>,
 }
 
 /// The edits of the patch currently being folded into a file.
@@ -51,6 +54,7 @@ impl<'a, 'c> Fold<'a, 'c> {
         stopped: &'a mut bool,
         findings: &'a mut Vec<Finding>,
         runtime: TlsRuntime,
+        waivers: &'a NodeWaivers<'a>,
     ) -> Self {
         Fold {
             settings,
@@ -61,6 +65,7 @@ impl<'a, 'c> Fold<'a, 'c> {
             findings,
             needs_reported: BTreeSet::new(),
             runtime,
+            waivers,
         }
     }
 
@@ -168,7 +173,15 @@ impl<'a, 'c> Fold<'a, 'c> {
             if !self.needs_value(target, parsed, &missing, current.as_deref()) {
                 return None;
             }
-            match self.decide.value(&self.node_display, patch, &missing.name) {
+            let request = ValueRequest {
+                node: &self.node_display,
+                patch,
+                name: &missing.name,
+                file: &file.display,
+                setting: target.action.spec().subject(),
+                current: current.as_deref(),
+            };
+            match self.decide.value(&request) {
                 // The same target again, now with its value.
                 Some(v) => self.values.given.insert(missing.name, v),
                 None => {
@@ -200,12 +213,14 @@ impl<'a, 'c> Fold<'a, 'c> {
         };
         let unsafe_note =
             "unsafe fix: apply with --unsafe-fixes after reading `wso2-harden explain`";
-        self.findings.push(
-            Finding::new(patch, kind, &self.node_display, message)
-                .at(Some(file.display.clone()), line)
-                .guided((!fixable).then(|| unsafe_note.to_string())),
-        );
-        if !fixable || *self.stopped {
+        let mut finding = Finding::new(patch, kind, &self.node_display, message)
+            .at(Some(file.display.clone()), line)
+            .guided((!fixable).then(|| unsafe_note.to_string()));
+        finding.waiver = self.waivers.find(&patch.id, finding.file_in_node());
+        // A waived fix is not planned: the run leaves that setting as it is.
+        let waived = finding.waived();
+        self.findings.push(finding);
+        if !fixable || waived || *self.stopped {
             return step.before;
         }
         match self

@@ -11,17 +11,20 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-pub use engine::{plan_home, Decide, Decision, Settings, TakeAll};
+pub use engine::{plan_home, Decide, Decision, Settings, TakeAll, ValueRequest};
 pub use files::display_path;
 
 use crate::catalog::{Safety, Severity};
 use crate::discover::ProductHome;
 use crate::formats::text::Decoded;
 use crate::formats::xml::Change;
+use crate::policy::WaiverStatus;
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Plan {
     pub nodes: Vec<NodePlan>,
+    /// Findings of the run rather than of a node: a waiver that matched nothing.
+    pub notes: Vec<Finding>,
 }
 
 #[derive(Debug)]
@@ -58,7 +61,9 @@ pub struct Step {
     pub changes: Vec<Change>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// What a finding asks for. `--fail-on` takes these names; every kind but `warning` fails a
+/// run by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum FindingKind {
     /// A fix is planned (it is in the diff).
@@ -88,6 +93,9 @@ pub struct Finding {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub guidance: Option<String>,
+    /// A `[[waive]]` of the policy file that matches (in force or expired).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverStatus>,
 }
 
 impl Finding {
@@ -107,6 +115,7 @@ impl Finding {
             line: None,
             message,
             guidance: None,
+            waiver: None,
         }
     }
 
@@ -119,6 +128,62 @@ impl Finding {
     pub fn guided(mut self, guidance: Option<String>) -> Finding {
         self.guidance = guidance;
         self
+    }
+
+    /// Waived by a waiver still in force: shown, never counted.
+    pub fn waived(&self) -> bool {
+        self.waiver.as_ref().is_some_and(|w| !w.expired)
+    }
+
+    /// Whether this finding fails a run that fails on `kinds`.
+    pub fn fails(&self, kinds: &[FindingKind]) -> bool {
+        !self.waived() && kinds.contains(&self.kind)
+    }
+
+    /// Where the finding is: `file:line`, the file, or (for a node-wide finding) the node.
+    pub fn place(&self) -> String {
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => format!("{file}:{line}"),
+            (Some(file), None) => file.clone(),
+            _ => self.node.clone(),
+        }
+    }
+
+    /// The file relative to its product home, when the finding names one.
+    pub fn file_in_node(&self) -> Option<&str> {
+        let file = self.file.as_deref()?;
+        if self.node == "." {
+            return Some(file);
+        }
+        Some(
+            file.strip_prefix(self.node.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+                .unwrap_or(file),
+        )
+    }
+}
+
+impl FindingKind {
+    /// The kinds that fail `check` unless `--fail-on` says otherwise: all but `warning`.
+    pub fn failing_by_default() -> Vec<FindingKind> {
+        use clap::ValueEnum;
+        FindingKind::value_variants()
+            .iter()
+            .copied()
+            .filter(|k| *k != FindingKind::Warning)
+            .collect()
+    }
+
+    /// The name `--fail-on`, JSON and SARIF use (`needs-value`).
+    pub fn name(self) -> &'static str {
+        match self {
+            FindingKind::Fix => "fix",
+            FindingKind::UnsafeFix => "unsafe-fix",
+            FindingKind::NeedsValue => "needs-value",
+            FindingKind::Manual => "manual",
+            FindingKind::Warning => "warning",
+            FindingKind::CannotFix => "cannot-fix",
+        }
     }
 }
 
@@ -146,18 +211,28 @@ impl NodePlan {
         self.files = Vec::new();
     }
 
-    /// Findings that keep `check` from passing (warnings do not).
+    /// Findings of `kind` that no waiver in force covers.
+    pub fn open_of(&self, kind: FindingKind) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(move |f| f.kind == kind && !f.waived())
+    }
+
+    /// Findings that keep `check` from passing by default (warnings and waived ones do not).
     pub fn open_findings(&self) -> usize {
         self.findings
             .iter()
-            .filter(|f| f.kind != FindingKind::Warning)
+            .filter(|f| f.kind != FindingKind::Warning && !f.waived())
             .count()
     }
 }
 
 impl Plan {
     pub fn findings(&self) -> impl Iterator<Item = &Finding> {
-        self.nodes.iter().flat_map(|n| n.findings.iter())
+        self.nodes
+            .iter()
+            .flat_map(|n| n.findings.iter())
+            .chain(&self.notes)
     }
 
     pub fn has_errors(&self) -> bool {

@@ -15,6 +15,8 @@ const HEAD: &str = r#"# wso2-harden.toml — policy for `wso2-harden check|diff|
 ignore = []
 # Also apply fixes marked unsafe (they can lock out clients or browsers).
 unsafe_fixes = false
+# Keep a backup set of what `fix` changes under <home>/.wso2-harden/ (false: none).
+backup = true
 
 # The values patches read (`wso2-harden explain ID` shows where). Uncomment to set one; a
 # value is checked by its kind, and a weak one (SSLv3, a CBC suite, …) is refused.
@@ -27,6 +29,17 @@ const TAIL: &str = r#"
 # hostname = "is-1.example.com"
 # [nodes."nodes/gw-*"]
 # hostname = "gw.example.com"
+# A section that matches no product home is an error.
+
+# Waivers: findings accepted for a reason, until a date. A waived finding is shown, never
+# counted (a waived fix is not planned); after `expires` it counts again. Optional: `node`
+# (a glob like the sections above), `path` (a glob of files relative to the home).
+# [[waive]]
+# id = "embedded-h2"
+# reason = "evaluation gateway; RDBMS migration is OPS-12"
+# node = "nodes/gw-*"
+# path = "repository/conf/datasources/*.xml"
+# expires = 2027-03-31
 "#;
 
 /// The commented example policy for the catalog's values.

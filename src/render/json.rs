@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::report::Counts;
 use crate::discover::{Model, ProductKind, Version};
-use crate::plan::{Finding, Plan};
+use crate::plan::{Finding, NodePlan, Plan};
 
 #[derive(Serialize)]
 struct Doc<'a> {
@@ -27,27 +27,53 @@ struct Node<'a> {
     error: Option<&'a str>,
 }
 
+fn node(n: &NodePlan) -> Node<'_> {
+    Node {
+        node: &n.display,
+        product: n.home.product,
+        version: n.home.version,
+        kernel: n.home.kernel,
+        model: n.home.model,
+        files_changed: n.files_changed,
+        findings: n.open_findings(),
+        error: n.error.as_deref(),
+    }
+}
+
 pub fn check_json(plan: &Plan) -> String {
     let doc = Doc {
         schema: "wso2-harden/check/v1",
         tool_version: env!("CARGO_PKG_VERSION"),
-        nodes: plan
-            .nodes
-            .iter()
-            .map(|n| Node {
-                node: &n.display,
-                product: n.home.product,
-                version: n.home.version,
-                kernel: n.home.kernel,
-                model: n.home.model,
-                files_changed: n.files_changed,
-                findings: n.open_findings(),
-                error: n.error.as_deref(),
-            })
-            .collect(),
+        nodes: plan.nodes.iter().map(node).collect(),
         findings: plan.findings().collect(),
         summary: Counts::of(plan),
     };
     // Serialising plain data with string keys cannot fail.
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+/// `--format json-lines`: one line per product home as soon as it is planned (its fields as in
+/// `json`, `open_findings` for the count, and its findings), so a fleet's report streams.
+pub fn node_line(n: &NodePlan) -> String {
+    let mut v = serde_json::to_value(node(n)).unwrap_or_default();
+    v["type"] = "node".into();
+    v["open_findings"] = v["findings"].take();
+    v["findings"] = serde_json::to_value(&n.findings).unwrap_or_default();
+    v.to_string() + "\n"
+}
+
+/// The closing lines of `json-lines`: the run's notes, then the summary.
+pub fn closing_lines(plan: &Plan) -> String {
+    let mut out = String::new();
+    for f in &plan.notes {
+        let v = serde_json::json!({ "type": "note", "finding": f });
+        out.push_str(&(v.to_string() + "\n"));
+    }
+    let v = serde_json::json!({
+        "type": "summary",
+        "schema": "wso2-harden/check-lines/v1",
+        "tool_version": env!("CARGO_PKG_VERSION"),
+        "summary": Counts::of(plan),
+    });
+    out + &v.to_string() + "\n"
 }

@@ -1,9 +1,16 @@
-//! Pure renderers of a plan: unified diff, text report, JSON. No I/O here.
+//! Pure renderers of a plan: unified diff, text report, JSON, SARIF, CI formats. No I/O here
+//! (but for appending the CI step summary).
 
+pub mod ci;
 pub mod diff;
+pub mod fixes;
 pub mod json;
 pub mod mask;
 pub mod report;
+pub mod review;
+pub mod sarif;
+pub mod summary;
+pub mod words;
 
 /// Colours for terminal output; plain when off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

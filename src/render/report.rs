@@ -15,6 +15,8 @@ pub struct Counts {
     pub manual: usize,
     pub cannot_fix: usize,
     pub warnings: usize,
+    /// Findings a waiver in force covers (not in `findings`).
+    pub waived: usize,
     pub errors: usize,
 }
 
@@ -26,6 +28,10 @@ impl Counts {
             ..Counts::default()
         };
         for f in plan.findings() {
+            if f.waived() {
+                c.waived += 1;
+                continue;
+            }
             match f.kind {
                 FindingKind::Fix => c.fix += 1,
                 FindingKind::UnsafeFix => c.unsafe_fix += 1,
@@ -68,13 +74,14 @@ pub fn node_report(node: &NodePlan, style: Style, out: &mut String) {
     }
     let mut guided = std::collections::BTreeSet::new();
     for f in &node.findings {
-        let place = match (&f.file, f.line) {
-            (Some(file), Some(line)) => format!("{file}:{line}"),
-            (Some(file), None) => file.clone(),
-            _ => String::new(),
+        let place = if f.file.is_some() {
+            f.place()
+        } else {
+            String::new()
         };
-        let tag = format!("{:<6}", label(f));
+        let tag = format!("{:<6}", if f.waived() { "waived" } else { label(f) });
         let tag = match f.kind {
+            _ if f.waived() => style.paint(DIM, &tag),
             FindingKind::Fix => style.paint(CYAN, &tag),
             FindingKind::Warning => style.paint(DIM, &tag),
             _ => style.paint(YELLOW, &tag),
@@ -87,7 +94,13 @@ pub fn node_report(node: &NodePlan, style: Style, out: &mut String) {
             place
         );
         let _ = writeln!(out, "         {}", f.message);
-        // The same advice once per patch; different advice (a report beside a fix) each time.
+        if let Some(w) = waiver_note(f) {
+            let paint = if f.waived() { DIM } else { YELLOW };
+            let _ = writeln!(out, "         {}", style.paint(paint, &w));
+        }
+        if f.waived() {
+            continue;
+        }
         if let Some(g) = f.guidance.as_ref().filter(|g| guided.insert((&f.id, *g))) {
             let _ = writeln!(out, "         {}", style.paint(DIM, &format!("→ {g}")));
         }
@@ -97,10 +110,35 @@ pub fn node_report(node: &NodePlan, style: Style, out: &mut String) {
     }
 }
 
+/// One line on the waiver of a finding: why it is waived, or that its waiver expired.
+pub fn waiver_note(f: &Finding) -> Option<String> {
+    let w = f.waiver.as_ref()?;
+    Some(match (&w.expires, w.expired) {
+        (Some(e), true) => format!(
+            "waiver expired on {e} ({}): counts again; it said: {}",
+            w.policy, w.reason
+        ),
+        (Some(e), false) => format!("waived until {e} ({}): {}", w.policy, w.reason),
+        (None, _) => format!("waived ({}): {}", w.policy, w.reason),
+    })
+}
+
 pub fn check_report(plan: &Plan, style: Style) -> String {
     let mut out = String::new();
     for node in &plan.nodes {
         node_report(node, style, &mut out);
+        out.push('\n');
+    }
+    for note in &plan.notes {
+        let _ = writeln!(
+            out,
+            "{}: {} {}",
+            note.place(),
+            style.paint(YELLOW, "warning:"),
+            note.message
+        );
+    }
+    if !plan.notes.is_empty() {
         out.push('\n');
     }
     if plan.nodes.len() > 1 {
@@ -135,6 +173,9 @@ pub fn summary(c: &Counts) -> String {
     if c.cannot_fix > 0 {
         parts.push(format!("{} cannot be fixed here (by hand)", c.cannot_fix));
     }
+    if c.waived > 0 {
+        parts.push(format!("{} waived", c.waived));
+    }
     if c.errors > 0 {
         parts.push(format!("{} home(s) with errors", c.errors));
     }
@@ -166,7 +207,7 @@ pub fn summary_table(plan: &Plan, style: Style) -> String {
         ),
     );
     for n in &plan.nodes {
-        let count = |k: FindingKind| n.findings.iter().filter(|f| f.kind == k).count();
+        let count = |k: FindingKind| n.open_of(k).count();
         let changes = count(FindingKind::Fix) + count(FindingKind::UnsafeFix);
         let cannot_cell = if cannot {
             format!("  {:>6}", count(FindingKind::CannotFix))

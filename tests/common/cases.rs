@@ -163,6 +163,7 @@ fn plan(catalog: &Catalog, home_dir: &Path, id: &str, spec: &CaseSpec) -> Result
         patches: catalog.select(&select, &[]).unwrap(),
         unsafe_fixes: spec.unsafe_fixes,
         cwd: home_dir.to_path_buf(),
+        waivers: &wso2_harden::policy::waiver::NONE,
     };
     let mut homes = discover(&[home_dir.to_path_buf()]).map_err(|e| e.to_string())?;
     if homes.len() != 1 {
