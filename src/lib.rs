@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod cli;
 pub mod discover;
 pub mod formats;
+pub mod mapper;
 pub mod plan;
 pub mod policy;
 pub mod render;

@@ -7,6 +7,8 @@ pub mod cases;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+pub mod models;
+
 pub fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

@@ -1,0 +1,1 @@
+//! TLS listeners in generated files (work in progress).
