@@ -4,9 +4,11 @@ pub mod ansible;
 mod check;
 mod common;
 mod diff;
+mod effective;
 mod explain;
 mod fix;
 mod man;
+mod render;
 mod rollback;
 
 use std::path::PathBuf;
@@ -73,6 +75,16 @@ pub enum Command {
         after_help = "Exit status: 0 restored or listed · 2 error (no run to roll back, a file changed after the run, I/O)."
     )]
     Rollback(RollbackArgs),
+    /// Write what each deployment.toml home would generate at its next start into --out DIR.
+    #[command(
+        after_help = "Exit status: 0 rendered (or nothing to render) · 2 error (the product would refuse a configuration, a template fails, I/O)."
+    )]
+    Render(RenderArgs),
+    /// Every TLS listener each node will run with, and where each value comes from.
+    #[command(
+        after_help = "Exit status: 0 · 2 error (the product would refuse a configuration, a template fails, I/O)."
+    )]
+    Effective(EffectiveArgs),
     /// Print a patch's documentation.
     #[command(after_help = "Exit status: 0 · 2 unknown patch id.")]
     Explain {
@@ -193,6 +205,40 @@ pub struct DiffArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Product homes, or directories holding them (default: .).
+    pub paths: Vec<PathBuf>,
+    /// Where to write: DIR/<node path>/<file relative to the home>. Never inside a home.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Use this installed home's repository/resources/conf (same product version) instead of
+    /// each home's own, e.g. for a config repository holding only deployment.toml.
+    #[arg(long, value_name = "HOME")]
+    pub model: Option<PathBuf>,
+}
+
+/// `effective --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EffectiveFormat {
+    /// For people: per node, each listener with its values and their sources.
+    Text,
+    /// One JSON document (schema wso2-harden/effective/v1).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct EffectiveArgs {
+    /// Product homes, or directories holding them (default: .).
+    pub paths: Vec<PathBuf>,
+    /// Output format (JSON schema wso2-harden/effective/v1, see README).
+    #[arg(long, value_enum, default_value_t = EffectiveFormat::Text)]
+    pub format: EffectiveFormat,
+    /// Use this installed home's repository/resources/conf instead of each home's own.
+    #[arg(long, value_name = "HOME")]
+    pub model: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 pub struct FixArgs {
     #[command(flatten)]
     pub run: RunArgs,
@@ -254,6 +300,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Diff(args) => diff::run(&args, style)?,
         Command::Fix(args) => fix::run(&args, style)?,
         Command::Rollback(args) => rollback::run(&args)?,
+        Command::Render(args) => render::run(&args)?,
+        Command::Effective(args) => effective::run(&args, style)?,
         Command::Explain { id } => explain::explain(&id)?,
         Command::Patches => explain::list(style),
         Command::Policy { .. } => {

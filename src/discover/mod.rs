@@ -218,6 +218,13 @@ impl ProductHome {
         self.root.join(self.conf).join(rel)
     }
 
+    /// The mapper's inputs of an installed home (`repository/resources/conf`, MI too), when
+    /// the home has them.
+    pub fn model_dir(&self) -> Option<PathBuf> {
+        let dir = self.root.join("repository/resources/conf");
+        dir.is_dir().then_some(dir)
+    }
+
     /// True when the product regenerates `file` (a path under the root) from a template at
     /// start-up, so a direct edit would be silently undone.
     pub fn is_regenerated(&self, file: &Path) -> bool {

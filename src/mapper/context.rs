@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use indexmap::IndexMap;
+use minijinja::value::{Enumerator, Object, ObjectRepr};
 use minijinja::Value;
 
 use super::jhashmap::JHashMap;
@@ -47,15 +48,97 @@ pub fn dotted_key_array(key: &str) -> Option<Vec<String>> {
     }
 }
 
-enum Node {
-    Leaf(JValue, Arc<str>),
-    Map(IndexMap<String, Node>),
+/// The nested context: an arena of nodes, map children in insertion order.
+#[derive(Debug)]
+pub struct Tree {
+    nodes: Vec<Node>,
 }
 
-fn raw(v: &JValue, key: &Arc<str>) -> Node {
-    match v {
-        JValue::Map(m) => Node::Map(m.iter().map(|(k, v)| (k.clone(), raw(v, key))).collect()),
-        other => Node::Leaf(other.clone(), key.clone()),
+#[derive(Debug)]
+enum Node {
+    Leaf(JValue, Arc<str>),
+    Map(IndexMap<String, usize>),
+}
+
+impl Tree {
+    fn new() -> Tree {
+        Tree {
+            nodes: vec![Node::Map(IndexMap::new())],
+        }
+    }
+
+    /// A map value from default.json turned into nodes (its keys kept whole).
+    fn raw(&mut self, m: JMap, key: &Arc<str>) -> Node {
+        let mut children = IndexMap::with_capacity(m.len());
+        for (k, v) in m {
+            let node = match v {
+                JValue::Map(inner) => self.raw(inner, key),
+                other => Node::Leaf(other, key.clone()),
+            };
+            self.nodes.push(node);
+            children.insert(k, self.nodes.len() - 1);
+        }
+        Node::Map(children)
+    }
+
+    /// `changeToHierarchicalMap` for one flat key.
+    fn insert(&mut self, parts: &[String], value: JValue, key: &Arc<str>) {
+        let Some((last, parents)) = parts.split_last() else {
+            return;
+        };
+        let mut at = 0;
+        for p in parents {
+            let existing = match &self.nodes[at] {
+                Node::Map(children) => children.get(p.as_str()).copied(),
+                Node::Leaf(..) => None,
+            };
+            let next = match existing {
+                Some(i) if matches!(self.nodes[i], Node::Map(_)) => i,
+                Some(i) if matches!(self.nodes[i], Node::Leaf(JValue::Map(_), _)) => {
+                    // descend into the default's map object itself
+                    let Node::Leaf(JValue::Map(m), k) =
+                        std::mem::replace(&mut self.nodes[i], Node::Map(IndexMap::new()))
+                    else {
+                        return;
+                    };
+                    let node = self.raw(m, &k);
+                    self.nodes[i] = node;
+                    i
+                }
+                _ => {
+                    // absent, or not a map: a new map takes the key (keeping its position)
+                    self.nodes.push(Node::Map(IndexMap::new()));
+                    let i = self.nodes.len() - 1;
+                    if let Node::Map(children) = &mut self.nodes[at] {
+                        children.insert(p.clone(), i);
+                    }
+                    i
+                }
+            };
+            at = next;
+        }
+        let node = match value {
+            JValue::List(items) => Node::Leaf(JValue::List(process_list(&items)), key.clone()),
+            other => Node::Leaf(other, key.clone()),
+        };
+        self.nodes.push(node);
+        let i = self.nodes.len() - 1;
+        if let Node::Map(children) = &mut self.nodes[at] {
+            children.insert(last.clone(), i);
+        }
+    }
+
+    /// A node as plain data (for tables inside lists).
+    fn to_jvalue(&self, i: usize) -> JValue {
+        match &self.nodes[i] {
+            Node::Leaf(v, _) => v.clone(),
+            Node::Map(children) => JValue::Map(
+                children
+                    .iter()
+                    .map(|(k, &c)| (k.clone(), self.to_jvalue(c)))
+                    .collect(),
+            ),
+        }
     }
 }
 
@@ -64,67 +147,26 @@ fn process_list(items: &[JValue]) -> Vec<JValue> {
     items
         .iter()
         .map(|v| match v {
-            JValue::Map(m) => JValue::Map(nest_map(m)),
+            JValue::Map(m) => {
+                let mut t = Tree::new();
+                let key: Arc<str> = Arc::from("");
+                for (k, v) in m {
+                    if let Some(parts) = dotted_key_array(k) {
+                        t.insert(&parts, v.clone(), &key);
+                    }
+                }
+                t.to_jvalue(0)
+            }
             JValue::List(l) => JValue::List(process_list(l)),
             other => other.clone(),
         })
         .collect()
 }
 
-fn nest_map(m: &JMap) -> JMap {
-    let mut root: IndexMap<String, Node> = IndexMap::new();
-    let key: Arc<str> = Arc::from("");
-    for (k, v) in m {
-        let Some(parts) = dotted_key_array(k) else {
-            continue;
-        };
-        insert(&mut root, &parts, v, &key);
-    }
-    to_jmap(root)
-}
-
-fn to_jmap(m: IndexMap<String, Node>) -> JMap {
-    m.into_iter()
-        .map(|(k, n)| {
-            let v = match n {
-                Node::Leaf(v, _) => v,
-                Node::Map(m) => JValue::Map(to_jmap(m)),
-            };
-            (k, v)
-        })
-        .collect()
-}
-
-fn insert(root: &mut IndexMap<String, Node>, parts: &[String], value: &JValue, key: &Arc<str>) {
-    let Some((last, parents)) = parts.split_last() else {
-        return;
-    };
-    let mut map = root;
-    for p in parents {
-        let slot = map
-            .entry(p.clone())
-            .or_insert_with(|| Node::Map(IndexMap::new()));
-        if let Node::Leaf(JValue::Map(m), k) = slot {
-            *slot = raw(&JValue::Map(std::mem::take(m)), k);
-        }
-        if !matches!(slot, Node::Map(_)) {
-            *slot = Node::Map(IndexMap::new());
-        }
-        let Node::Map(next) = slot else {
-            return;
-        };
-        map = next;
-    }
-    let node = match value {
-        JValue::List(items) => Node::Leaf(JValue::List(process_list(items)), key.clone()),
-        other => Node::Leaf(other.clone(), key.clone()),
-    };
-    map.insert(last.clone(), node);
-}
-
-/// The template context, and the flat keys whose quotes do not match (skipped, as errors).
+/// The template context, and the flat keys left out of it (an unmatched quote — the
+/// product's "Couldn't find matching ending" error — or a reserved name).
 pub fn build(ctx: &JHashMap<Entry>, trace: bool) -> (Value, Vec<String>) {
-    let mut root: IndexMap<String, Node> = IndexMap::new();
+    let mut tree = Tree::new();
     let mut bad = Vec::new();
     for (k, e) in ctx.iter() {
         let Some(parts) = dotted_key_array(k) else {
@@ -138,19 +180,63 @@ pub fn build(ctx: &JHashMap<Entry>, trace: bool) -> (Value, Vec<String>) {
             bad.push(k.to_string());
             continue;
         }
-        insert(&mut root, &parts, &e.value, &Arc::from(k));
+        tree.insert(&parts, e.value.clone(), &Arc::from(k));
     }
-    (to_value_map(root, trace), bad)
+    let root = MapNode {
+        tree: Arc::new(tree),
+        at: 0,
+        trace,
+    };
+    (Value::from_object(root), bad)
 }
 
-fn to_value_map(m: IndexMap<String, Node>, trace: bool) -> Value {
-    Value::from_pairs(m.into_iter().map(|(k, n)| (k, to_value(n, trace))))
+/// A map of the context, converted to MiniJinja values only where a template looks.
+#[derive(Debug)]
+struct MapNode {
+    tree: Arc<Tree>,
+    at: usize,
+    trace: bool,
 }
 
-fn to_value(n: Node, trace: bool) -> Value {
-    match n {
-        Node::Map(m) => to_value_map(m, trace),
-        Node::Leaf(v, key) => jvalue(&v, trace.then_some(&key)),
+impl MapNode {
+    fn value_of(&self, i: usize) -> Value {
+        match &self.tree.nodes[i] {
+            Node::Map(_) => Value::from_object(MapNode {
+                tree: self.tree.clone(),
+                at: i,
+                trace: self.trace,
+            }),
+            Node::Leaf(v, key) => jvalue(v, self.trace.then_some(key)),
+        }
+    }
+
+    fn children(&self) -> Option<&IndexMap<String, usize>> {
+        match &self.tree.nodes[self.at] {
+            Node::Map(c) => Some(c),
+            Node::Leaf(..) => None,
+        }
+    }
+}
+
+impl Object for MapNode {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let i = *self.children()?.get(key.as_str()?)?;
+        Some(self.value_of(i))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        match self.children() {
+            Some(c) => Enumerator::Values(c.keys().map(|k| Value::from(k.as_str())).collect()),
+            None => Enumerator::Empty,
+        }
+    }
+
+    fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
+        self.children().map(IndexMap::len)
     }
 }
 

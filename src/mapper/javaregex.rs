@@ -3,7 +3,29 @@
 //! the crate cannot express (look-around, back-references, possessive quantifiers, Java-only
 //! `\p{…}` names) is reported as unsupported instead of being guessed.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
 use regex::Regex;
+
+/// `compile(java, true)`, cached per pattern for the process (validator rules repeat).
+pub fn compile_whole_cached(java: &str) -> Result<Regex, String> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Result<Regex, String>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(r) = cache
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(java)
+    {
+        return r.clone();
+    }
+    let r = compile(java, true);
+    let mut c = cache.lock().unwrap_or_else(PoisonError::into_inner);
+    if c.len() < 4096 {
+        c.insert(java.to_string(), r.clone());
+    }
+    r
+}
 
 /// A Java pattern as a `regex::Regex` matching the whole input (`String.matches`) or not.
 pub fn compile(java: &str, whole: bool) -> Result<Regex, String> {

@@ -214,6 +214,17 @@ impl<V> JHashMap<V> {
             .map(move |i| (self.keys[i].as_str(), &self.values[i]))
     }
 
+    /// Calls `f` on every entry, mutably, in Java's iteration order; stops at the first error.
+    pub fn try_for_each_mut<E>(
+        &mut self,
+        mut f: impl FnMut(&str, &mut V) -> Result<(), E>,
+    ) -> Result<(), E> {
+        for i in self.order() {
+            f(&self.keys[i], &mut self.values[i])?;
+        }
+        Ok(())
+    }
+
     /// Keys in Java's iteration order.
     pub fn keys(&self) -> Vec<String> {
         self.order()

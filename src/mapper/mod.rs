@@ -14,6 +14,7 @@
 mod context;
 pub mod defaults;
 pub mod effective;
+pub mod home;
 pub mod infer;
 mod javaregex;
 pub mod jhashmap;

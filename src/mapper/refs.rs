@@ -61,22 +61,20 @@ pub fn resolve(
 ) -> Result<(), MapError> {
     check_secrets(ctx, secrets, loc)?;
     for (prefix, kind) in [("$sys{", "sys"), ("$env{", "env")] {
-        let keys = ctx.keys();
-        for key in keys {
-            let Some(entry) = ctx.get_mut(&key) else {
-                continue;
-            };
+        let mut failed: Option<(String, String)> = None;
+        let _ = ctx.try_for_each_mut(|key, entry| {
             let mut names = Vec::new();
             let result = substitute_runtime(&mut entry.value, prefix, kind, runtime, &mut names);
             for n in names {
-                let dep = format!("{}{n}}}", prefix);
+                let dep = format!("{prefix}{n}}}");
                 if !entry.prov.runtime.contains(&dep) {
                     entry.prov.runtime.push(dep);
                 }
             }
-            if let Err(msg) = result {
-                return Err(loc.key(ctx, &key, msg));
-            }
+            result.map_err(|msg| failed = Some((key.to_string(), msg)))
+        });
+        if let Some((key, msg)) = failed {
+            return Err(loc.key(ctx, &key, msg));
         }
     }
     resolve_refs(ctx, loc)

@@ -31,6 +31,10 @@ pub struct Rendered {
     pub text: String,
     /// With `trace`: the byte range of each value printed from the context, and its key.
     pub spans: Vec<jinja::Span>,
+    /// With `trace`: where each output range came from in the template.
+    pub origins: Vec<(Range<usize>, jinja::From)>,
+    /// With `trace`: the compiled template source (same lines as the template).
+    pub source: String,
 }
 
 impl Rendered {
@@ -42,6 +46,23 @@ impl Rendered {
                 r.start < range.end.max(range.start + 1) && range.start < r.end.max(r.start + 1)
             })
             .map(|(_, k)| &**k)
+    }
+
+    /// The template line that printed the byte at `offset`, if traced.
+    pub fn template_line(&self, offset: usize) -> Option<u32> {
+        let (range, from) = self
+            .origins
+            .iter()
+            .find(|(r, _)| r.start <= offset && offset < r.end)?;
+        Some(match *from {
+            jinja::From::Line(l) => l,
+            jinja::From::Text(src) => {
+                let at = (src + (offset - range.start)).min(self.source.len());
+                self.source
+                    .get(..at)
+                    .map_or(0, |s| s.matches('\n').count() as u32 + 1)
+            }
+        })
     }
 }
 
@@ -110,20 +131,27 @@ pub fn render(model: &ModelDir, mapped: &Mapped, select: Select, trace: bool) ->
         for n in &prepared.notes {
             out.notes.push(format!("{}: {n}", t.path.display()));
         }
-        match jinja::render(&prepared, &ctx) {
-            Ok(text) => {
-                let (text, spans) = if trace {
-                    jinja::strip_markers(&text)
-                } else {
-                    (text, Vec::new())
-                };
-                out.files.push(Rendered {
-                    rel: t.rel.clone(),
-                    template: t.path.clone(),
-                    text,
-                    spans,
-                });
-            }
+        let result = if trace {
+            jinja::render_traced(&prepared, &ctx).map(|tr| Rendered {
+                rel: t.rel.clone(),
+                template: t.path.clone(),
+                text: tr.text,
+                spans: tr.spans,
+                origins: tr.origins,
+                source: tr.source,
+            })
+        } else {
+            jinja::render(&prepared, &ctx).map(|text| Rendered {
+                rel: t.rel.clone(),
+                template: t.path.clone(),
+                text,
+                spans: Vec::new(),
+                origins: Vec::new(),
+                source: String::new(),
+            })
+        };
+        match result {
+            Ok(r) => out.files.push(r),
             Err(e) => {
                 let col = prepared
                     .error

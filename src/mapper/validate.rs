@@ -47,7 +47,7 @@ pub fn validate(
             let Some(JValue::Str(regex)) = rule.get("regex") else {
                 continue;
             };
-            let re = match javaregex::compile(regex, true) {
+            let re = match javaregex::compile_whole_cached(regex) {
                 Ok(re) => re,
                 Err(e) => {
                     warnings.push(format!("validator.json rule for `{key}` not checked: {e}"));
