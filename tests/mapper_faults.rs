@@ -2,51 +2,15 @@
 //! other templates still render, and nothing panics or runs away.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use proptest::prelude::*;
 use wso2_harden::mapper::render::{render, Select};
 use wso2_harden::mapper::{map, MapError, MapOptions, Mapped, ModelDir};
 
-struct Home {
-    _tmp: tempfile::TempDir,
-    conf: PathBuf,
-    toml: PathBuf,
-}
-
-/// A tiny model: the given JSON files (others empty objects) and templates.
-fn home(json: &[(&str, &str)], templates: &[(&str, &str)], toml: &str) -> Home {
-    let tmp = tempfile::tempdir().unwrap();
-    let conf = tmp.path().join("repository/resources/conf");
-    fs::create_dir_all(conf.join("templates")).unwrap();
-    for name in [
-        "default.json",
-        "infer.json",
-        "key-mappings.json",
-        "validator.json",
-        "unit-resolve.json",
-    ] {
-        let text = json
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map_or("{}", |(_, t)| t);
-        fs::write(conf.join(name), text).unwrap();
-    }
-    for (rel, text) in templates {
-        let p = conf.join("templates").join(rel);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, text).unwrap();
-    }
-    let toml_path = tmp.path().join("repository/conf/deployment.toml");
-    fs::create_dir_all(toml_path.parent().unwrap()).unwrap();
-    fs::write(&toml_path, toml).unwrap();
-    Home {
-        _tmp: tmp,
-        conf,
-        toml: toml_path,
-    }
-}
+mod common;
+use common::models::{tiny_home as home, TinyHome as Home};
 
 fn mapped(h: &Home) -> Result<(ModelDir, Mapped), MapError> {
     let m = ModelDir::load(&h.conf)?;

@@ -144,3 +144,43 @@ pub const MODELS: [(&str, &str, Option<&str>, &str); 4] = [
     ),
     ("mi-4.2.0", "mi-4.2.0", None, "conf"),
 ];
+
+pub struct TinyHome {
+    pub tmp: tempfile::TempDir,
+    pub conf: PathBuf,
+    pub toml: PathBuf,
+}
+
+/// A tiny hand-written model home: the given JSON inputs (others `{}`), templates, and a
+/// deployment.toml.
+pub fn tiny_home(json: &[(&str, &str)], templates: &[(&str, &str)], toml: &str) -> TinyHome {
+    let tmp = tempfile::tempdir().unwrap();
+    let conf = tmp.path().join("repository/resources/conf");
+    fs::create_dir_all(conf.join("templates")).unwrap();
+    for name in [
+        "default.json",
+        "infer.json",
+        "key-mappings.json",
+        "validator.json",
+        "unit-resolve.json",
+    ] {
+        let text = json
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("{}", |(_, t)| t);
+        fs::write(conf.join(name), text).unwrap();
+    }
+    for (rel, text) in templates {
+        let p = conf.join("templates").join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    }
+    let toml_path = tmp.path().join("repository/conf/deployment.toml");
+    fs::create_dir_all(toml_path.parent().unwrap()).unwrap();
+    fs::write(&toml_path, toml).unwrap();
+    TinyHome {
+        tmp,
+        conf,
+        toml: toml_path,
+    }
+}

@@ -120,9 +120,29 @@ impl Emitter<'_> {
         }
     }
 
+    /// A context path (`a.b.c`) as written, recorded once as a read.
+    fn write_path(e: &Expr, out: &mut String) {
+        match e {
+            Expr::Var(v) => out.push_str(v),
+            Expr::Attr(o, name) => {
+                Self::write_path(o, out);
+                if is_identifier(name) {
+                    out.push('.');
+                    out.push_str(name);
+                } else {
+                    out.push('[');
+                    write_lit(&Lit::Str(name.clone()), out);
+                    out.push(']');
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn write(&mut self, e: &Expr, out: &mut String) {
         if let Some(p) = self.path_of(e) {
             self.reads.insert(p);
+            return Self::write_path(e, out);
         }
         match e {
             Expr::Var(v) => out.push_str(v),
