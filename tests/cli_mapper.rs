@@ -176,6 +176,14 @@ fn effective_lists_apim_4_5_weak_default_listeners() {
     let tomcat = listener(node, "tomcat/catalina-server.xml");
     assert_eq!(tomcat["element"], "Connector[@port=\"9443\"]/SSLHostConfig");
     assert_eq!(tomcat["protocols"]["value"], "+TLSv1,+TLSv1.1,+TLSv1.2");
+    bin(tmp.path())
+        .args(["effective", "apim"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("repository/conf/broker.xml:79 amqp/sslConnection"))
+        .stdout(predicate::str::is_match(r"protocols +TLSv1 +default broker\.transport\.amqp\.ssl_connection\.ssl_enabled_protocols").unwrap())
+        .stdout(predicate::str::contains("SecureWebSocketInboundEndpoint.xml:2 inboundEndpoint[@name=\"SecureWebSocketEP\"]"))
+        .stdout(predicate::str::is_match(r"protocols +TLSv1\.1,TLSv1\.2 +default apim\.wss\.ssl_enabled_protocols").unwrap());
     let passthru = listener(node, "repository/conf/axis2/axis2.xml");
     assert_eq!(passthru["port"]["value"], "8243");
     assert_eq!(

@@ -65,10 +65,19 @@ pub fn validate(
                 if !re.is_match(&v) {
                     let msg = match rule.get("error_message") {
                         Some(JValue::Str(m)) => m.clone(),
-                        _ => format!(
-                            "Validation failed for {key}. Expected value to match \"{regex}\", but was {}",
-                            if v.is_empty() { "an empty string" } else { &v }
-                        ),
+                        _ => {
+                            let lower = key.to_ascii_lowercase();
+                            let shown = if v.is_empty() {
+                                "an empty string"
+                            } else if lower.contains("password") || lower.contains("secret") {
+                                "********"
+                            } else {
+                                &v
+                            };
+                            format!(
+                                "Validation failed for {key}. Expected value to match \"{regex}\", but was {shown}"
+                            )
+                        }
                     };
                     let at = if ctx.contains_key(key) {
                         key.as_str()
