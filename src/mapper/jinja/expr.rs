@@ -53,127 +53,16 @@ pub enum BinOp {
     Pow,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Tok {
-    Ident(String),
-    Str(String),
-    Int(i64),
-    Float(f64),
-    Op(&'static str),
-}
-
-/// A parse error with its byte offset in the expression.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ParseError {
-    pub offset: usize,
-    pub message: String,
-}
-
-const OPS: [&str; 29] = [
-    "==", "!=", "<=", ">=", "||", "&&", "//", "**", "<", ">", "!", "+", "-", "*", "/", "%", "~",
-    "|", "=", "?", ":", ".", ",", "(", ")", "[", "]", "{", "}",
-];
-
-pub fn tokenize(src: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
-    let b = src.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if c.is_ascii_whitespace() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        if c.is_ascii_alphabetic() || c == b'_' || c == b'$' {
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$') {
-                i += 1;
-            }
-            out.push((Tok::Ident(src[start..i].to_string()), start));
-        } else if c.is_ascii_digit() {
-            while i < b.len() && b[i].is_ascii_digit() {
-                i += 1;
-            }
-            let mut float = false;
-            if i + 1 < b.len() && b[i] == b'.' && b[i + 1].is_ascii_digit() {
-                float = true;
-                i += 1;
-                while i < b.len() && b[i].is_ascii_digit() {
-                    i += 1;
-                }
-            }
-            if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
-                let mut j = i + 1;
-                if j < b.len() && (b[j] == b'+' || b[j] == b'-') {
-                    j += 1;
-                }
-                if j < b.len() && b[j].is_ascii_digit() {
-                    float = true;
-                    i = j;
-                    while i < b.len() && b[i].is_ascii_digit() {
-                        i += 1;
-                    }
-                }
-            }
-            let text = &src[start..i];
-            let tok = if float {
-                Tok::Float(text.parse().map_err(|_| err(start, "bad number"))?)
-            } else {
-                match text.parse() {
-                    Ok(n) => Tok::Int(n),
-                    Err(_) => Tok::Float(text.parse().map_err(|_| err(start, "bad number"))?),
-                }
-            };
-            out.push((tok, start));
-        } else if c == b'\'' || c == b'"' {
-            i += 1;
-            let mut s = String::new();
-            loop {
-                let Some(ch) = src[i..].chars().next() else {
-                    return Err(err(start, "unterminated string literal"));
-                };
-                i += ch.len_utf8();
-                if ch == c as char {
-                    break;
-                }
-                if ch == '\\' {
-                    match src[i..].chars().next() {
-                        Some(n @ ('\\' | '\'' | '"')) => {
-                            s.push(n);
-                            i += 1;
-                        }
-                        _ => s.push('\\'),
-                    }
-                } else {
-                    s.push(ch);
-                }
-            }
-            out.push((Tok::Str(s), start));
-        } else if let Some(op) = OPS.iter().find(|op| src[i..].starts_with(**op)) {
-            i += op.len();
-            out.push((Tok::Op(op), start));
-        } else {
-            let ch = src[i..].chars().next().unwrap_or('?');
-            return Err(err(start, &format!("unexpected character `{ch}`")));
-        }
-    }
-    Ok(out)
-}
-
-fn err(offset: usize, message: &str) -> ParseError {
-    ParseError {
-        offset,
-        message: message.to_string(),
-    }
-}
+use super::lex::err;
+pub use super::lex::{tokenize, ParseError, Tok};
 
 pub struct Parser {
-    toks: Vec<(Tok, usize)>,
-    pos: usize,
-    end: usize,
+    pub(super) toks: Vec<(Tok, usize)>,
+    pub(super) pos: usize,
+    pub(super) end: usize,
 }
 
-fn is_kw(s: &str) -> bool {
+pub(super) fn is_kw(s: &str) -> bool {
     matches!(
         s,
         "and"
@@ -205,27 +94,27 @@ impl Parser {
         })
     }
 
-    fn peek(&self) -> Option<&Tok> {
+    pub(super) fn peek(&self) -> Option<&Tok> {
         self.toks.get(self.pos).map(|(t, _)| t)
     }
-    fn peek_at(&self, n: usize) -> Option<&Tok> {
+    pub(super) fn peek_at(&self, n: usize) -> Option<&Tok> {
         self.toks.get(self.pos + n).map(|(t, _)| t)
     }
-    fn offset(&self) -> usize {
+    pub(super) fn offset(&self) -> usize {
         self.toks.get(self.pos).map_or(self.end, |(_, o)| *o)
     }
-    fn is_op(&self, op: &str) -> bool {
+    pub(super) fn is_op(&self, op: &str) -> bool {
         matches!(self.peek(), Some(Tok::Op(o)) if *o == op)
     }
-    fn is_ident(&self, name: &str) -> bool {
+    pub(super) fn is_ident(&self, name: &str) -> bool {
         matches!(self.peek(), Some(Tok::Ident(i)) if i == name)
     }
-    fn bump(&mut self) -> Option<Tok> {
+    pub(super) fn bump(&mut self) -> Option<Tok> {
         let t = self.toks.get(self.pos).map(|(t, _)| t.clone());
         self.pos += 1;
         t
     }
-    fn expect_op(&mut self, op: &str) -> Result<(), ParseError> {
+    pub(super) fn expect_op(&mut self, op: &str) -> Result<(), ParseError> {
         if self.is_op(op) {
             self.pos += 1;
             Ok(())
@@ -285,111 +174,7 @@ impl Parser {
         Ok(v)
     }
 
-    fn or(&mut self) -> Result<Expr, ParseError> {
-        let mut v = self.and()?;
-        while self.eat_op("||") || self.eat_ident("or") {
-            v = Expr::Bin(BinOp::Or, Box::new(v), Box::new(self.and()?));
-        }
-        Ok(v)
-    }
-
-    fn and(&mut self) -> Result<Expr, ParseError> {
-        let mut v = self.eq()?;
-        while self.eat_op("&&") || self.eat_ident("and") {
-            v = Expr::Bin(BinOp::And, Box::new(v), Box::new(self.eq()?));
-        }
-        Ok(v)
-    }
-
-    fn eq(&mut self) -> Result<Expr, ParseError> {
-        let mut v = self.cmp()?;
-        loop {
-            let op = if self.eat_op("==") || self.eat_ident("eq") {
-                BinOp::Eq
-            } else if self.eat_op("!=") || self.eat_ident("ne") {
-                BinOp::Ne
-            } else {
-                return Ok(v);
-            };
-            v = Expr::Bin(op, Box::new(v), Box::new(self.cmp()?));
-        }
-    }
-
-    fn cmp(&mut self) -> Result<Expr, ParseError> {
-        let mut v = self.add()?;
-        loop {
-            let op = if self.eat_op("<=") || self.eat_ident("le") {
-                BinOp::Le
-            } else if self.eat_op(">=") || self.eat_ident("ge") {
-                BinOp::Ge
-            } else if self.eat_op("<") || self.eat_ident("lt") {
-                BinOp::Lt
-            } else if self.eat_op(">") || self.eat_ident("gt") {
-                BinOp::Gt
-            } else if self.eat_ident("in") {
-                BinOp::In
-            } else if self.is_ident("not")
-                && matches!(self.peek_at(1), Some(Tok::Ident(i)) if i == "in")
-            {
-                self.pos += 2;
-                BinOp::NotIn
-            } else {
-                return Ok(v);
-            };
-            v = Expr::Bin(op, Box::new(v), Box::new(self.add()?));
-        }
-    }
-
-    fn add(&mut self) -> Result<Expr, ParseError> {
-        let mut v = self.mul()?;
-        loop {
-            let op = if self.eat_op("+") {
-                BinOp::Add
-            } else if self.eat_op("-") {
-                BinOp::Sub
-            } else if self.eat_op("~") {
-                BinOp::Concat
-            } else {
-                return Ok(v);
-            };
-            v = Expr::Bin(op, Box::new(v), Box::new(self.mul()?));
-        }
-    }
-
-    fn mul(&mut self) -> Result<Expr, ParseError> {
-        let mut v = self.unary()?;
-        loop {
-            let op = if self.eat_op("*") {
-                BinOp::Mul
-            } else if self.eat_op("//") {
-                BinOp::FloorDiv
-            } else if self.eat_op("/") || self.eat_ident("div") {
-                BinOp::Div
-            } else if self.eat_op("%") || self.eat_ident("mod") {
-                BinOp::Mod
-            } else if self.eat_op("**") {
-                BinOp::Pow
-            } else {
-                return Ok(v);
-            };
-            v = Expr::Bin(op, Box::new(v), Box::new(self.unary()?));
-        }
-    }
-
-    fn unary(&mut self) -> Result<Expr, ParseError> {
-        if self.eat_op("!") || self.eat_ident("not") {
-            return Ok(Expr::Not(Box::new(self.unary()?)));
-        }
-        if self.eat_op("-") {
-            return Ok(Expr::Neg(Box::new(self.unary()?)));
-        }
-        if self.eat_ident("empty") {
-            return Ok(Expr::Empty(Box::new(self.unary()?)));
-        }
-        self.value()
-    }
-
-    fn args(&mut self) -> Result<Vec<Expr>, ParseError> {
+    pub(super) fn args(&mut self) -> Result<Vec<Expr>, ParseError> {
         self.expect_op("(")?;
         let mut args = Vec::new();
         if self.eat_op(")") {
@@ -409,7 +194,7 @@ impl Parser {
         }
     }
 
-    fn value(&mut self) -> Result<Expr, ParseError> {
+    pub(super) fn value(&mut self) -> Result<Expr, ParseError> {
         let mut v = self.primary()?;
         loop {
             if self.eat_op(".") {
@@ -478,7 +263,7 @@ impl Parser {
         Ok(v)
     }
 
-    fn starts_value(&self) -> bool {
+    pub(super) fn starts_value(&self) -> bool {
         match self.peek() {
             Some(Tok::Ident(i)) => !is_kw(i) || i == "empty",
             Some(Tok::Str(_) | Tok::Int(_) | Tok::Float(_)) => true,
@@ -487,7 +272,7 @@ impl Parser {
         }
     }
 
-    fn primary(&mut self) -> Result<Expr, ParseError> {
+    pub(super) fn primary(&mut self) -> Result<Expr, ParseError> {
         let at = self.offset();
         match self.bump() {
             Some(Tok::Str(s)) => Ok(Expr::Lit(Lit::Str(s))),
@@ -564,60 +349,5 @@ pub fn parse(src: &str) -> Result<Expr, ParseError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn var(p: &str) -> Expr {
-        let mut parts = p.split('.');
-        let mut e = Expr::Var(parts.next().unwrap().into());
-        for a in parts {
-            e = Expr::Attr(Box::new(e), a.into());
-        }
-        e
-    }
-
-    #[test]
-    fn java_operators_and_methods() {
-        let e = parse("a.b is defined || c.d is defined").unwrap();
-        assert!(matches!(e, Expr::Bin(BinOp::Or, _, _)));
-        let e = parse("loop.index < profile.hosts.toList()|length").unwrap();
-        let Expr::Bin(BinOp::Lt, l, r) = e else {
-            panic!()
-        };
-        assert_eq!(*l, var("loop.index"));
-        assert!(
-            matches!(*r, Expr::Filter(ref m, ref f, _) if f == "length" && matches!(**m, Expr::Method(_, ref n, _) if n == "toList"))
-        );
-    }
-
-    #[test]
-    fn tests_take_one_bare_argument() {
-        let e = parse("x.y is sameas true and z is not defined").unwrap();
-        let Expr::Bin(BinOp::And, l, r) = e else {
-            panic!()
-        };
-        assert!(
-            matches!(*l, Expr::Test(_, ref n, ref a, false) if n == "sameas" && a == &[Expr::Lit(Lit::Bool(true))])
-        );
-        assert!(matches!(*r, Expr::Test(_, ref n, ref a, true) if n == "defined" && a.is_empty()));
-    }
-
-    #[test]
-    fn unary_not_binds_tighter_than_comparison_as_in_juel() {
-        let e = parse("not a == b").unwrap();
-        assert!(matches!(e, Expr::Bin(BinOp::Eq, ref l, _) if matches!(**l, Expr::Not(_))));
-    }
-
-    #[test]
-    fn conditional_and_literals() {
-        let e = parse("\",\" if not loop.last").unwrap();
-        assert!(matches!(e, Expr::Cond(_, _, None)));
-        let e = parse("x | default('multicast')").unwrap();
-        assert!(
-            matches!(e, Expr::Filter(_, ref f, ref a) if f == "default" && a == &[Expr::Lit(Lit::Str("multicast".into()))])
-        );
-        assert!(parse("a[1:2]").is_err());
-        assert!(parse("a +").is_err());
-        assert!(parse("'unterminated").is_err());
-    }
-}
+#[path = "expr_tests.rs"]
+mod tests;
