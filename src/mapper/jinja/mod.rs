@@ -133,12 +133,28 @@ pub fn prepare(source: &str) -> Arc<Prepared> {
         }
     };
     let prepared = Arc::new(prepared);
-    eng.prepared
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .insert(hash, prepared.clone());
+    let mut cache = eng.prepared.lock().unwrap_or_else(PoisonError::into_inner);
+    if cache.len() >= MAX_CACHED {
+        // a fleet of many versions (or templates edited per node): drop the compiled templates
+        // no caller holds, so memory stays bounded
+        let idle: Vec<[u8; 32]> = cache
+            .iter()
+            .filter(|(_, p)| Arc::strong_count(p) == 1)
+            .map(|(h, _)| *h)
+            .collect();
+        let mut env = eng.env.write().unwrap_or_else(PoisonError::into_inner);
+        for h in idle {
+            if let Some(p) = cache.remove(&h) {
+                env.remove_template(&p.name);
+            }
+        }
+    }
+    cache.insert(hash, prepared.clone());
     prepared
 }
+
+/// Compiled templates kept before idle ones are dropped (a product version has ~60).
+const MAX_CACHED: usize = 1024;
 
 /// A render failure at a template line (0 when unknown).
 #[derive(Debug, Clone)]
