@@ -161,3 +161,38 @@ fn a_template_that_stops_reading_a_key_is_not_selected_by_it() {
         .unwrap();
     assert!(matches!(amqp.protocols.source, Source::Template { .. }));
 }
+
+#[test]
+fn data_bridge_receivers_are_listeners() {
+    let h = tiny_home(
+        &[("default.json", r#"{"binary.protocols": ["TLSv1", "TLSv1.1", "TLSv1.2"]}"#)],
+        &[(
+            "repository/conf/data-bridge/data-bridge-config.xml.j2",
+            "<dataBridgeConfiguration>\n  <dataReceiver name=\"Binary\">\n    <config name=\"tcpPort\">9611</config>\n    <config name=\"sslPort\">9711</config>\n    <config name=\"sslEnabledProtocols\">{{ binary.protocols | join(',') }}</config>\n  </dataReceiver>\n  <dataReceiver name=\"Other\">\n    <config name=\"tcpPort\">1</config>\n  </dataReceiver>\n</dataBridgeConfiguration>\n",
+        )],
+        "",
+    );
+    let m = ModelDir::load(&h.conf).unwrap();
+    let mapped = map(&m, &h.toml, "", &MapOptions::default()).unwrap();
+    let out = render(&m, &mapped, Select::All, true);
+    let (found, problems) = listeners(&mapped, &out);
+    assert_eq!(
+        found.len(),
+        1,
+        "{problems:?} {:?} {:?}",
+        out.errors,
+        out.files.iter().map(|f| &f.text).collect::<Vec<_>>()
+    );
+    let l = &found[0];
+    assert_eq!(l.element, "dataReceiver[@name=\"Binary\"]");
+    assert_eq!(l.port.value.as_deref(), Some("9711"));
+    assert_eq!(l.protocols.value.as_deref(), Some("TLSv1,TLSv1.1,TLSv1.2"));
+    // a join of a traced list keeps the list's key
+    assert_eq!(
+        l.protocols.source,
+        Source::Default {
+            key: "binary.protocols".into(),
+            via: vec![]
+        }
+    );
+}

@@ -28,6 +28,8 @@ pub enum Kind {
     InboundEndpoint,
     /// MI internal APIs (management API) `sslConfig`.
     InternalApi,
+    /// Data-bridge event receiver (Thrift, Binary) `sslPort` (data-bridge-config.xml).
+    DataReceiver,
 }
 
 /// One effective value.

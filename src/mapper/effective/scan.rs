@@ -2,7 +2,8 @@
 //! `Connector SSLEnabled="true"` (flat Tomcat 7 attributes or a nested `SSLHostConfig`), an
 //! Axis2 `transportReceiver` that terminates TLS (an SSL/HTTPS listener class, or TLS
 //! parameters), a broker `sslConnection` (AMQP/MQTT), a Synapse `inboundEndpoint` for `https`
-//! or `wss`, and MI's internal APIs `sslConfig`.
+//! or `wss`, a data-bridge `dataReceiver` with an SSL port (Thrift/Binary), and MI's internal
+//! APIs `sslConfig`.
 
 use std::ops::Range;
 
@@ -63,6 +64,18 @@ fn has_param(n: Node, names: &[&str]) -> bool {
             && c.attribute("name")
                 .is_some_and(|v| names.iter().any(|w| w.eq_ignore_ascii_case(v)))
     })
+}
+
+/// `<config name="…">value</config>` children (data-bridge receivers).
+fn config(n: Node, name: &str) -> Option<Found> {
+    let c = n.children().find(|c| {
+        c.is_element() && c.tag_name().name() == "config" && c.attribute("name") == Some(name)
+    })?;
+    text_of(c)
+}
+
+fn has_config(n: Node, names: &[&str]) -> bool {
+    names.iter().any(|name| config(n, name).is_some())
 }
 
 fn line(doc: &Document, n: Node) -> u32 {
@@ -227,6 +240,26 @@ pub fn scan(file: &Rendered, src: &dyn Sources) -> Result<Vec<Listener>, String>
                         ),
                         &format!("{JVM} cipher suites"),
                     ),
+                ));
+            }
+            "dataReceiver" if has_config(n, &["sslPort", "sslEnabledProtocols"]) => {
+                let rname = n.attribute("name").unwrap_or("");
+                out.push(listener(
+                    n,
+                    Kind::DataReceiver,
+                    format!("dataReceiver[@name=\"{rname}\"]"),
+                    true,
+                    src.field(
+                        file,
+                        config(n, "sslPort"),
+                        "the receiver's default SSL port",
+                    ),
+                    src.field(
+                        file,
+                        config(n, "sslEnabledProtocols"),
+                        &format!("{JVM} protocols"),
+                    ),
+                    src.field(file, config(n, "ciphers"), &format!("{JVM} cipher suites")),
                 ));
             }
             "sslConfig"
