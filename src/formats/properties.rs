@@ -259,10 +259,19 @@ pub fn set_in(text: &str, doc: &Doc, key: &str, value: &str) -> String {
     match doc.entries.iter().rev().find(|l| l.entry.key == key) {
         Some(l) if l.entry.value == value => text.to_string(),
         Some(l) => {
+            // A value that starts on a continuation line (`key \` then the value) is moved up
+            // behind a plain `=`: splicing it alone could leave the continuation pointing at the
+            // next line, or join a lone `\r` and a `\n` into one line end.
+            let continued = text[l.key_end..l.val_start].contains(['\r', '\n']);
+            let start = if continued { l.key_end } else { l.val_start };
             // A bare `key` has no separator to keep, so one is added.
-            let sep = if l.key_end == l.val_start { "=" } else { "" };
+            let sep = if continued || l.key_end == l.val_start {
+                "="
+            } else {
+                ""
+            };
             let new = escape(value, false, !l.has_sep && sep.is_empty());
-            let (pre, post) = (&text[..l.val_start], &text[l.val_end..]);
+            let (pre, post) = (&text[..start], &text[l.val_end..]);
             format!("{pre}{sep}{new}{post}")
         }
         None => insert(text, doc, key, value),
@@ -466,5 +475,24 @@ mod tests {
             let k = entries(&t).last().map(|e| e.key.clone()).unwrap_or_default();
             prop_assert_eq!(get(&set(&t, &k, &v), &k), Some(v));
         }
+    }
+}
+#[cfg(test)]
+mod continued_value {
+    use super::*;
+
+    /// Found by `arbitrary_text_never_panics`: emptying a value that starts on a continuation
+    /// line after a lone `\r` joined that `\r` and the next `\n` into one line end, so the
+    /// following line became the value.
+    #[test]
+    fn emptying_a_value_on_a_continuation_line_keeps_the_next_line_out() {
+        let t = "a\t\\\r\\#\n!";
+        assert_eq!(get(t, "a"), Some("#".to_string()));
+        let out = set(t, "a", "");
+        assert_eq!(get(&out, "a"), Some(String::new()));
+        assert_eq!(entries(&out).len(), 1);
+        let out = set("k = \\\n    v\nz=1\n", "k", "w");
+        assert_eq!(get(&out, "k"), Some("w".to_string()));
+        assert_eq!(get(&out, "z"), Some("1".to_string()));
     }
 }

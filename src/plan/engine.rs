@@ -6,7 +6,7 @@ use std::fs;
 use std::path::PathBuf;
 
 use super::files::{display_path, target_files};
-use super::fold::Fold;
+use super::fold::{Fold, NodeFacts};
 use super::regenerated::{hand_edit_warnings, warn_regenerated};
 use super::{FilePlan, Finding, FindingKind, NodePlan, Step};
 use crate::catalog::{detect, Catalog, Patch, Safety, Target, Values};
@@ -113,15 +113,18 @@ pub fn plan_home(
             decoded,
             steps: Vec::new(),
         };
+        let facts = NodeFacts {
+            display: node.display.clone(),
+            runtime: node.home.runtime.tls(),
+            waivers: &waivers,
+        };
         let fold = Fold::new(
             settings,
-            node.display.clone(),
+            facts,
             &mut values,
             decide,
             &mut stopped,
             &mut node.findings,
-            node.home.runtime.tls(),
-            &waivers,
         );
         if let Err(e) = fold.run(&mut file, &w.ops) {
             node.error = Some(format!(

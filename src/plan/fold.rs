@@ -14,18 +14,24 @@ use crate::formats::xml::Change;
 use crate::formats::TlsRuntime;
 use crate::policy::waiver::NodeWaivers;
 
+/// What the fold knows of the node whose files it plans.
+pub(super) struct NodeFacts<'a> {
+    /// The node as shown to the user.
+    pub display: String,
+    /// What the home's Java runtime supports.
+    pub runtime: TlsRuntime,
+    /// The node's `[[waive]]` entries.
+    pub waivers: &'a NodeWaivers<'a>,
+}
+
 pub(super) struct Fold<'a, 'c> {
     settings: &'a Settings<'c>,
-    node_display: String,
+    node: NodeFacts<'a>,
     values: &'a mut Values,
     decide: &'a mut dyn Decide,
     stopped: &'a mut bool,
     findings: &'a mut Vec<Finding>,
     needs_reported: BTreeSet<String>,
-    /// What the home's Java runtime supports.
-    runtime: TlsRuntime,
-    /// The node's `[[waive]]` entries.
-    waivers: &'a NodeWaivers<'a>,
 }
 
 /// The edits of the patch currently being folded into a file.
@@ -48,24 +54,20 @@ enum Next {
 impl<'a, 'c> Fold<'a, 'c> {
     pub(super) fn new(
         settings: &'a Settings<'c>,
-        node_display: String,
+        node: NodeFacts<'a>,
         values: &'a mut Values,
         decide: &'a mut dyn Decide,
         stopped: &'a mut bool,
         findings: &'a mut Vec<Finding>,
-        runtime: TlsRuntime,
-        waivers: &'a NodeWaivers<'a>,
     ) -> Self {
         Fold {
             settings,
-            node_display,
+            node,
             values,
             decide,
             stopped,
             findings,
             needs_reported: BTreeSet::new(),
-            runtime,
-            waivers,
         }
     }
 
@@ -139,7 +141,7 @@ impl<'a, 'c> Fold<'a, 'c> {
                     parsed,
                     single_byte: file.decoded.single_byte_encoding(),
                     explicit: template.is_some_and(|t| self.values.explicit(t)),
-                    runtime: &self.runtime,
+                    runtime: &self.node.runtime,
                 };
                 match actions::run(target, &value, &ctx) {
                     Ok(Some(edit)) => return Ok(Next::Edit(*j, Box::new(edit))),
@@ -174,7 +176,7 @@ impl<'a, 'c> Fold<'a, 'c> {
                 return None;
             }
             let request = ValueRequest {
-                node: &self.node_display,
+                node: &self.node.display,
                 patch,
                 name: &missing.name,
                 file: &file.display,
@@ -213,10 +215,10 @@ impl<'a, 'c> Fold<'a, 'c> {
         };
         let unsafe_note =
             "unsafe fix: apply with --unsafe-fixes after reading `wso2-harden explain`";
-        let mut finding = Finding::new(patch, kind, &self.node_display, message)
+        let mut finding = Finding::new(patch, kind, &self.node.display, message)
             .at(Some(file.display.clone()), line)
             .guided((!fixable).then(|| unsafe_note.to_string()));
-        finding.waiver = self.waivers.find(&patch.id, finding.file_in_node());
+        finding.waiver = self.node.waivers.find(&patch.id, finding.file_in_node());
         // A waived fix is not planned: the run leaves that setting as it is.
         let waived = finding.waived();
         self.findings.push(finding);
@@ -225,7 +227,7 @@ impl<'a, 'c> Fold<'a, 'c> {
         }
         match self
             .decide
-            .decide(&self.node_display, patch, &file.display, &step)
+            .decide(&self.node.display, patch, &file.display, &step)
         {
             Decision::Apply => {
                 let after = step.after.clone();
@@ -249,7 +251,7 @@ impl<'a, 'c> Fold<'a, 'c> {
             patch.id
         );
         self.findings.push(
-            Finding::new(patch, FindingKind::CannotFix, &self.node_display, message)
+            Finding::new(patch, FindingKind::CannotFix, &self.node.display, message)
                 .at(Some(file.display.clone()), Some(e.line))
                 .guided(Some(guidance)),
         );
@@ -264,7 +266,7 @@ impl<'a, 'c> Fold<'a, 'c> {
         };
         let message = format!("{}: {}", patch.title, r.message);
         self.findings.push(
-            Finding::new(patch, kind, &self.node_display, message)
+            Finding::new(patch, kind, &self.node.display, message)
                 .at(Some(file.display.clone()), r.line)
                 .guided(r.guidance),
         );
@@ -312,7 +314,7 @@ impl<'a, 'c> Fold<'a, 'c> {
             missing.name
         );
         self.findings.push(
-            Finding::new(patch, FindingKind::NeedsValue, &self.node_display, message)
+            Finding::new(patch, FindingKind::NeedsValue, &self.node.display, message)
                 .at(Some(file.display.clone()), None),
         );
     }
