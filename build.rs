@@ -22,7 +22,7 @@ mod src {
         mod product;
         mod version;
         pub use product::{Model, ProductKind};
-        pub use version::Version;
+        pub use version::{Version, VersionRange};
     }
     pub mod formats {
         mod compare;

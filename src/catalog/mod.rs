@@ -13,12 +13,12 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 pub use expand::{placeholders, MissingValue, Values};
-pub use model::{KernelCondition, Patch, Safety, Severity, VersionCondition, When};
+pub use model::{fit, Fit, KernelCondition, Patch, Safety, Severity, VersionCondition, When};
 pub use parse::{parse_patch, PatchError};
 pub use target::{Action, Format, Target, TargetSpec};
 pub use values::{Missing, ValueKind, ValueSpec};
 
-use crate::discover::{ProductHome, Version};
+use crate::discover::{ProductHome, Version, VersionRange};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/patches.rs"));
@@ -122,11 +122,30 @@ impl Catalog {
 
 impl When {
     pub fn holds(&self, home: &ProductHome) -> bool {
-        let jdk = home.runtime.jdk_min.map(|j| Version(j, 0, 0));
+        self.holds_but_versions(home)
+            && self
+                .fits(home)
+                .iter()
+                .all(|(_, f)| matches!(f, Fit::Holds | Fit::Fallback))
+    }
+
+    /// The conditions other than versions (model, products) hold for `home`.
+    pub fn holds_but_versions(&self, home: &ProductHome) -> bool {
         self.model.is_none_or(|m| m == home.model)
             && (self.products.is_empty() || self.products.contains(&home.product))
-            && (self.kernel.is_empty() || self.kernel.iter().any(|k| k.holds(home.kernel)))
-            && (self.version.is_empty() || self.version.iter().any(|v| v.holds(home.version)))
-            && (self.jdk.is_empty() || self.jdk.iter().any(|j| j.holds(jdk)))
+    }
+
+    /// How `when.kernel`, `when.version` and `when.jdk` fit the home, decided on what is known
+    /// of each: exact, or only bounded (a fingerprint).
+    pub fn fits(&self, home: &ProductHome) -> [(&'static str, Fit); 3] {
+        let jdk = home
+            .runtime
+            .jdk_min
+            .map(|j| VersionRange::exact(Version(j, 0, 0)));
+        [
+            ("kernel", fit(&self.kernel, home.kernel.bounds())),
+            ("version", fit(&self.version, home.version.bounds())),
+            ("JDK", fit(&self.jdk, jdk)),
+        ]
     }
 }

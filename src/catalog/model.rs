@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::target::Target;
 use crate::catalog::values::ValueSpec;
-use crate::discover::{Model, ProductKind, Version};
+use crate::discover::{Model, ProductKind, Version, VersionRange};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -129,14 +129,66 @@ pub enum VersionCondition {
 }
 
 impl VersionCondition {
-    pub fn holds(self, kernel: Option<Version>) -> bool {
-        match (self, kernel) {
-            (VersionCondition::Unknown, k) => k.is_none(),
-            (VersionCondition::AtLeast(v), Some(k)) => k >= v,
-            (VersionCondition::Below(v), Some(k)) => k < v,
-            (VersionCondition::Range(lo, hi), Some(k)) => lo <= k && k < hi,
-            (_, None) => false,
+    pub fn holds(self, version: Option<Version>) -> bool {
+        self.decide(version.map(VersionRange::exact))
+            .unwrap_or(self == VersionCondition::Unknown && version.is_none())
+    }
+
+    /// Whether a version condition holds for every version within `bounds` (`Some(true)`), for
+    /// none (`Some(false)`), or cannot be told (`None`: unknown, or bounds that straddle it).
+    /// `"unknown"` is never decided here: see [`fit`].
+    pub fn decide(self, bounds: Option<VersionRange>) -> Option<bool> {
+        let k = bounds?;
+        let below = |v: Version| k.max.is_some_and(|m| m < v);
+        match self {
+            VersionCondition::Unknown => None,
+            VersionCondition::AtLeast(v) if k.min >= v => Some(true),
+            VersionCondition::AtLeast(v) if below(v) => Some(false),
+            VersionCondition::Below(v) if below(v) => Some(true),
+            VersionCondition::Below(v) if k.min >= v => Some(false),
+            VersionCondition::Range(lo, hi) if k.min >= lo && below(hi) => Some(true),
+            VersionCondition::Range(lo, hi) if below(lo) || k.min >= hi => Some(false),
+            _ => None,
         }
+    }
+}
+
+/// How a target's `when.kernel` (or `when.version`, `when.jdk`) fits a home.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fit {
+    /// A version condition holds (or there is none).
+    Holds,
+    /// Only the `"unknown"` alternative holds: the version is not known well enough to decide
+    /// the others, and the target is the patch's conservative choice.
+    Fallback,
+    /// No alternative holds.
+    Fails,
+    /// No alternative holds, but one might if the version were known: skipped for want of it.
+    Undecided,
+}
+
+/// How the alternatives `conds` fit `bounds`: exact (`min == max`), only bounded, or `None`
+/// (unknown).
+pub fn fit(conds: &[VersionCondition], bounds: Option<VersionRange>) -> Fit {
+    if conds.is_empty() {
+        return Fit::Holds;
+    }
+    let mut open = false;
+    let mut unknown_allowed = false;
+    for c in conds {
+        match (c, c.decide(bounds)) {
+            (VersionCondition::Unknown, _) => unknown_allowed = true,
+            (_, Some(true)) => return Fit::Holds,
+            (_, Some(false)) => {}
+            (_, None) => open = true,
+        }
+    }
+    let exact = bounds.is_some_and(|k| k.single().is_some());
+    let only_unknown = conds.iter().all(|c| *c == VersionCondition::Unknown);
+    match (unknown_allowed, open || (only_unknown && !exact)) {
+        (true, true) => Fit::Fallback,
+        (false, true) => Fit::Undecided,
+        _ => Fit::Fails,
     }
 }
 

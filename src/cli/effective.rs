@@ -116,8 +116,8 @@ fn node_doc(home: &ProductHome, display: String, result: Computed) -> NodeDoc {
     let mut doc = NodeDoc {
         node: display,
         product: home.product,
-        version: home.version,
-        kernel: home.kernel,
+        version: home.version.exact,
+        kernel: home.kernel.exact,
         model: home.model,
         computed: false,
         reason: None,

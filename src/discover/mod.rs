@@ -1,16 +1,23 @@
 //! Finds product homes under the given paths and reads what they are: product, version,
 //! kernel and config model. Unknown stays unknown; patches then take their conservative path.
 
+mod fingerprint;
+mod identify;
+pub mod kernels;
 mod product;
+mod profiles;
 mod runtime;
 mod version;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
+pub use fingerprint::{jdk_check, Features};
+pub use identify::{identify, Identity, Known, Source};
+pub use kernels::{kernel_of, Jdk, Release, RELEASES};
 pub use product::{Model, ProductKind};
 pub use runtime::Runtime;
-pub use version::{kernel_of, Version};
+pub use version::{Version, VersionRange};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProductHome {
@@ -19,11 +26,17 @@ pub struct ProductHome {
     /// The conf directory relative to the root: `repository/conf` or `conf` (EI, MI).
     pub conf: &'static str,
     pub product: ProductKind,
-    pub version: Option<Version>,
-    pub kernel: Option<Version>,
+    /// The product version: exact, bounded, or unknown, and where it was read.
+    pub version: Known,
+    /// The Carbon kernel (none for MI, which runs no kernel).
+    pub kernel: Known,
     pub model: Model,
     /// The Java runtime the home starts on, as far as its start scripts tell.
     pub runtime: Runtime,
+    /// An EI 6.x profile (`broker`, `business-process`, …) under `wso2/<profile>`.
+    pub profile: Option<String>,
+    /// What discovery wants the operator to know about this home (a profile it skipped).
+    pub notes: Vec<String>,
 }
 
 /// A path that cannot be searched.
@@ -70,7 +83,10 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<ProductHome>, DiscoverError> {
                 continue;
             }
             if let Some(conf) = conf_dir(entry.path()) {
-                homes.push(inspect(entry.path().to_path_buf(), conf));
+                let mut home = inspect(entry.path().to_path_buf(), conf);
+                let profiles = profiles::of(&mut home);
+                homes.push(home);
+                homes.extend(profiles);
                 walk.skip_current_dir();
             }
         }
@@ -79,25 +95,29 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<ProductHome>, DiscoverError> {
     Ok(homes)
 }
 
-fn conf_dir(dir: &Path) -> Option<&'static str> {
+pub(crate) fn conf_dir(dir: &Path) -> Option<&'static str> {
     CONF_DIRS
         .into_iter()
         .find(|conf| MARKERS.iter().any(|m| dir.join(conf).join(m).is_file()))
 }
 
-/// Reads product, version, kernel and model of the home at `root`.
+/// Reads product, version, kernel and model of the home at `root` (an EI profile directory
+/// `…/wso2/<profile>` takes them from its product home).
 pub fn inspect(root: PathBuf, conf: &'static str) -> ProductHome {
     let model = if root.join(conf).join("deployment.toml").is_file() {
         Model::Toml
     } else {
         Model::Xml
     };
-    let (mut product, version) = product_of(&root);
-    if product == ProductKind::Unknown {
-        product = guess_product(&root, conf, model);
+    if let Some(home) = profiles::inspect_profile(&root, conf) {
+        return home;
     }
-    let kernel = kernel_version(&root).or_else(|| version.and_then(|v| kernel_of(product, v)));
-    let runtime = Runtime::of(&root, product, version, kernel);
+    let Identity {
+        product,
+        version,
+        kernel,
+    } = identify(&root, conf, model);
+    let runtime = Runtime::of(&root, product, version.bounds(), kernel.bounds());
     ProductHome {
         root,
         conf,
@@ -106,111 +126,9 @@ pub fn inspect(root: PathBuf, conf: &'static str) -> ProductHome {
         kernel,
         model,
         runtime,
+        profile: None,
+        notes: Vec::new(),
     }
-}
-
-fn read_small(path: &Path) -> Option<String> {
-    let bytes = fs::read(path).ok()?;
-    (bytes.len() < 64 * 1024).then(|| String::from_utf8_lossy(&bytes).into_owned())
-}
-
-/// `bin/version.txt` (`WSO2 Identity Server v5.8.0`), else `updates/product.txt` (`wso2is-5.8.0`).
-fn product_of(root: &Path) -> (ProductKind, Option<Version>) {
-    if let Some(text) = read_small(&root.join("bin/version.txt")) {
-        let kind = [
-            ("Identity Server", ProductKind::Is),
-            ("API Manager", ProductKind::Apim),
-            ("Enterprise Integrator", ProductKind::Ei),
-            ("Enterprise Service Bus", ProductKind::Esb),
-            ("ESB", ProductKind::Esb),
-            ("Micro Integrator", ProductKind::Mi),
-            ("Carbon", ProductKind::Kernel),
-        ]
-        .into_iter()
-        .find(|(name, _)| text.contains(name))
-        .map_or(ProductKind::Unknown, |(_, k)| k);
-        let version = text.rfind('v').and_then(|i| Version::find_in(&text[i..]));
-        return (kind, version);
-    }
-    if let Some(text) = read_small(&root.join("updates/product.txt")) {
-        let text = text.trim();
-        let kind = [
-            ("wso2is-", ProductKind::Is),
-            ("wso2am-", ProductKind::Apim),
-            ("wso2ei-", ProductKind::Ei),
-            ("wso2esb-", ProductKind::Esb),
-            ("wso2mi-", ProductKind::Mi),
-        ]
-        .into_iter()
-        .find(|(p, _)| text.starts_with(p))
-        .map_or(ProductKind::Unknown, |(_, k)| k);
-        return (kind, Version::find_in(text));
-    }
-    (ProductKind::Unknown, None)
-}
-
-/// Without version files, the layout still tells most families apart.
-fn guess_product(root: &Path, conf: &str, model: Model) -> ProductKind {
-    let has = |p: &str| root.join(p).exists();
-    let conf_has = |p: &str| root.join(conf).join(p).exists();
-    if has("bin/micro-integrator.sh") || (conf == "conf" && model == Model::Toml) {
-        return ProductKind::Mi;
-    }
-    let apim_db = || {
-        read_small(&root.join(conf).join("datasources/master-datasources.xml"))
-            .is_some_and(|t| t.contains("WSO2AM_DB"))
-    };
-    if has("bin/api-manager.sh") || conf_has("api-manager.xml") || apim_db() {
-        return ProductKind::Apim;
-    }
-    if has("bin/integrator.sh") || conf == "conf" {
-        return ProductKind::Ei;
-    }
-    if model == Model::Toml {
-        if let Some(toml) = read_small(&root.join(conf).join("deployment.toml")) {
-            if toml.contains("[apim") || toml.contains("apim_db") {
-                return ProductKind::Apim;
-            }
-            if toml.contains("identity_db") || toml.contains("[authentication") {
-                return ProductKind::Is;
-            }
-        }
-        return ProductKind::Unknown;
-    }
-    if conf_has("identity/identity.xml") {
-        return ProductKind::Is;
-    }
-    if conf_has("synapse.properties") {
-        return ProductKind::Esb;
-    }
-    ProductKind::Unknown
-}
-
-/// `bin/wso2carbon-version.txt`, else the version in the bootstrap jar's name.
-fn kernel_version(root: &Path) -> Option<Version> {
-    if let Some(text) = read_small(&root.join("bin/wso2carbon-version.txt")) {
-        if let Some(v) = Version::find_in(&text) {
-            return Some(v);
-        }
-    }
-    for (dir, prefix) in [
-        ("bin", "org.wso2.carbon.bootstrap-"),
-        ("lib", "org.wso2.carbon.server-"),
-    ] {
-        let Ok(entries) = fs::read_dir(root.join(dir)) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if let Some(rest) = name.strip_prefix(prefix) {
-                if let Some(v) = Version::find_in(rest) {
-                    return Some(v);
-                }
-            }
-        }
-    }
-    None
 }
 
 impl ProductHome {
@@ -238,7 +156,10 @@ impl ProductHome {
             // (an APIM of unknown version is assumed to).
             let context = rel.ends_with("tomcat/context.xml");
             let apim_templates_context = self.product == ProductKind::Apim
-                && self.version.is_none_or(|v| v >= Version(4, 3, 0));
+                && self
+                    .version
+                    .bounds()
+                    .is_none_or(|r| r.max.is_none_or(|v| v >= Version(4, 3, 0)));
             return self.model == Model::Toml
                 && file.extension().is_some_and(|e| e == "xml")
                 && (!context || apim_templates_context);
@@ -250,14 +171,19 @@ impl ProductHome {
         template.is_file()
     }
 
-    /// One line for reports: `API Manager 2.6.0 · kernel 4.4.35 · XML config`.
+    /// One line for reports: `API Manager 2.6.0 · kernel 4.4.35 · XML config`; bounds
+    /// from a fingerprint say so (`kernel 4.4.7–4.4.35 by fingerprint`).
     pub fn describe(&self) -> String {
         let mut s = self.product.label().to_string();
-        if let Some(v) = self.version {
-            s.push_str(&format!(" {v}"));
+        if let Some(v) = self.version.bounds() {
+            s.push_str(&format!(" {v}{}", by(&self.version)));
         }
-        match self.kernel {
-            Some(k) => s.push_str(&format!(" · kernel {k}")),
+        if let Some(p) = &self.profile {
+            s.push_str(&format!(" {p} profile"));
+        }
+        match self.kernel.bounds() {
+            Some(k) => s.push_str(&format!(" · kernel {k}{}", by(&self.kernel))),
+            None if self.product == ProductKind::Mi => s.push_str(" · no Carbon kernel"),
             None => s.push_str(" · kernel unknown"),
         }
         s.push_str(match self.model {
@@ -268,114 +194,13 @@ impl ProductHome {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn touch(root: &Path, rel: &str, content: &str) {
-        let p = root.join(rel);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, content).unwrap();
-    }
-
-    #[test]
-    fn finds_homes_of_both_layouts_and_skips_tool_dirs() {
-        let dir = tempfile::tempdir().unwrap();
-        let r = dir.path();
-        touch(r, "a/repository/conf/carbon.xml", "<Server/>");
-        touch(r, "a/bin/version.txt", "WSO2 API Manager v2.6.0\n");
-        touch(r, "b/conf/deployment.toml", "[server]\n");
-        touch(r, "b/bin/micro-integrator.sh", "");
-        touch(r, "c/.git/repository/conf/carbon.xml", "");
-        touch(r, "d/.wso2-harden/x/repository/conf/carbon.xml", "");
-        touch(r, "e/nested/repository/conf/deployment.toml", "");
-        touch(
-            r,
-            "e/nested/repository/conf/deployment.toml",
-            "[database.identity_db]\n",
-        );
-        let homes = discover(&[r.to_path_buf()]).unwrap();
-        let roots: Vec<_> = homes
-            .iter()
-            .map(|h| {
-                h.root
-                    .strip_prefix(r)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .collect();
-        assert_eq!(roots, ["a", "b", "e/nested"]);
-        assert_eq!(homes[0].product, ProductKind::Apim);
-        assert_eq!(homes[0].version, Some(Version(2, 6, 0)));
-        assert_eq!(homes[0].kernel, Some(Version(4, 4, 35)));
-        assert_eq!(homes[0].model, Model::Xml);
-        assert_eq!(
-            (homes[1].product, homes[1].conf, homes[1].model),
-            (ProductKind::Mi, "conf", Model::Toml)
-        );
-        assert_eq!(homes[2].product, ProductKind::Is);
-        assert_eq!(homes[2].kernel, None);
-    }
-
-    #[test]
-    fn kernel_file_beats_the_product_table() {
-        let dir = tempfile::tempdir().unwrap();
-        let r = dir.path();
-        touch(r, "repository/conf/carbon.xml", "<Server/>");
-        touch(r, "updates/product.txt", "wso2is-5.8.0");
-        touch(
-            r,
-            "bin/wso2carbon-version.txt",
-            "WSO2 Carbon Framework v4.4.41",
-        );
-        let home = inspect(r.to_path_buf(), "repository/conf");
-        assert_eq!(home.product, ProductKind::Is);
-        assert_eq!(home.kernel, Some(Version(4, 4, 41)));
-    }
-
-    #[test]
-    fn regenerated_files_are_those_with_a_template() {
-        let dir = tempfile::tempdir().unwrap();
-        let r = dir.path();
-        touch(r, "repository/conf/deployment.toml", "");
-        touch(
-            r,
-            "repository/resources/conf/templates/repository/conf/carbon.xml.j2",
-            "",
-        );
-        let home = inspect(r.to_path_buf(), "repository/conf");
-        assert!(home.is_regenerated(&r.join("repository/conf/carbon.xml")));
-        assert!(!home.is_regenerated(&r.join("repository/conf/log4j2.properties")));
-    }
-
-    #[test]
-    fn without_templates_a_toml_home_assumes_its_xml_is_rendered() {
-        let dir = tempfile::tempdir().unwrap();
-        let r = dir.path();
-        touch(
-            r,
-            "is/repository/conf/deployment.toml",
-            "[database.identity_db]\n",
-        );
-        touch(r, "is/bin/version.txt", "WSO2 Identity Server v5.11.0\n");
-        touch(
-            r,
-            "am/repository/conf/deployment.toml",
-            "[apim.devportal]\n",
-        );
-        touch(r, "am/bin/version.txt", "WSO2 API Manager v4.5.0\n");
-        let is = inspect(r.join("is"), "repository/conf");
-        let am = inspect(r.join("am"), "repository/conf");
-        assert!(is.is_regenerated(&r.join("is/repository/conf/carbon.xml")));
-        assert!(!is.is_regenerated(&r.join("is/repository/conf/tomcat/context.xml")));
-        assert!(am.is_regenerated(&r.join("am/repository/conf/tomcat/context.xml")));
-        assert!(!am.is_regenerated(&r.join("am/repository/conf/log4j2.properties")));
-    }
-
-    #[test]
-    fn missing_path_is_an_error() {
-        let err = discover(&[PathBuf::from("/nonexistent/wso2")]).unwrap_err();
-        assert!(err.to_string().starts_with("/nonexistent/wso2: "));
+/// " by fingerprint" for what was only narrowed down; version files speak for themselves.
+fn by(k: &Known) -> &'static str {
+    match k.source {
+        Some(Source::Fingerprint) => " by fingerprint",
+        _ => "",
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -12,7 +12,7 @@
 use std::fs;
 use std::path::Path;
 
-use super::{ProductKind, Version};
+use super::{ProductKind, Version, VersionRange};
 use crate::formats::TlsRuntime;
 
 /// What the home says about its Java runtime.
@@ -26,12 +26,12 @@ pub struct Runtime {
 
 impl Runtime {
     /// Reads the start scripts in `bin/` (the lowest floor wins), else infers from the kernel or
-    /// the product version.
+    /// the product version (exact, or only bounded by a fingerprint).
     pub fn of(
         root: &Path,
         product: ProductKind,
-        version: Option<Version>,
-        kernel: Option<Version>,
+        version: Option<VersionRange>,
+        kernel: Option<VersionRange>,
     ) -> Runtime {
         if let Some((jdk, script)) = script_floor(root) {
             return Runtime {
@@ -42,13 +42,16 @@ impl Runtime {
         // Kernel 4.7.0 and later start only on JDK 11+ (carbon-kernel v4.7.0
         // distribution/kernel/carbon-home/bin/wso2server.sh); so do APIM 4.2+ and MI 4.2+.
         // Older kernels start on JDK 7 or 8 (4.4: no check; 4.5-4.6: 1.7 to 11).
-        if let Some(k) = kernel.filter(|k| *k < Version(4, 7, 0)) {
+        let k47 = Version(4, 7, 0);
+        if let Some(k) = kernel.filter(|k| k.max.is_some_and(|m| m < k47)) {
             return Runtime {
                 jdk_min: Some(7),
                 source: Some(format!("kernel {k}")),
             };
         }
-        let by_kernel = kernel.map(|k| format!("kernel {k}"));
+        let by_kernel = kernel
+            .filter(|k| k.min >= k47)
+            .map(|k| format!("kernel {k}"));
         let jdk11_from = match product {
             ProductKind::Apim | ProductKind::Mi => Some(Version(4, 2, 0)),
             ProductKind::Is => Some(Version(6, 0, 0)),
@@ -56,7 +59,7 @@ impl Runtime {
         };
         let by_version = version
             .zip(jdk11_from)
-            .filter(|(v, from)| v >= from)
+            .filter(|(v, from)| v.min >= *from)
             .map(|(v, _)| format!("{} {v}", product.label()));
         match by_kernel.or(by_version) {
             Some(source) => Runtime {
@@ -149,12 +152,27 @@ mod tests {
         let none = Runtime::of(r, ProductKind::Apim, None, None);
         assert_eq!(none, Runtime::default());
         assert!(!none.tls().tls13);
-        let k = Runtime::of(r, ProductKind::Is, None, Some(Version(4, 10, 9)));
+        let k = Runtime::of(
+            r,
+            ProductKind::Is,
+            None,
+            Some(VersionRange::exact(Version(4, 10, 9))),
+        );
         assert_eq!(k.jdk_min, Some(11));
         assert!(k.tls().tls13);
-        let v = Runtime::of(r, ProductKind::Apim, Some(Version(4, 5, 0)), None);
+        let v = Runtime::of(
+            r,
+            ProductKind::Apim,
+            Some(VersionRange::exact(Version(4, 5, 0))),
+            None,
+        );
         assert_eq!(v.source.as_deref(), Some("API Manager 4.5.0"));
-        let old = Runtime::of(r, ProductKind::Is, None, Some(Version(4, 4, 40)));
+        let old = Runtime::of(
+            r,
+            ProductKind::Is,
+            None,
+            Some(VersionRange::exact(Version(4, 4, 40))),
+        );
         assert_eq!(
             old.tls().why_not,
             "kernel 4.4.40 accepts JDK 7, which may lack TLS 1.3"
@@ -165,7 +183,12 @@ mod tests {
             "if [ $java_version_formatted -lt 0107 ] || [ $java_version_formatted -gt 1100 ]; then\n",
         )
         .unwrap();
-        let s = Runtime::of(r, ProductKind::Apim, Some(Version(4, 5, 0)), None);
+        let s = Runtime::of(
+            r,
+            ProductKind::Apim,
+            Some(VersionRange::exact(Version(4, 5, 0))),
+            None,
+        );
         assert_eq!(s.jdk_min, Some(7));
         let tls = s.tls();
         assert!(!tls.tls13);

@@ -8,6 +8,9 @@ use serde::Serialize;
 pub struct Version(pub u32, pub u32, pub u32);
 
 impl Version {
+    /// A patch level standing for "any" in range bounds (`4.10.x`).
+    pub const ANY_PATCH: u32 = u32::MAX;
+
     /// Reads the first `a.b[.c]` in `s` (`v4.4.40`, `4.10.42-SNAPSHOT`, `wso2is-5.8.0`).
     pub fn find_in(s: &str) -> Option<Version> {
         let bytes = s.as_bytes();
@@ -28,7 +31,10 @@ impl Version {
 
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+        match self.2 {
+            Version::ANY_PATCH => write!(f, "{}.{}.x", self.0, self.1),
+            patch => write!(f, "{}.{}.{patch}", self.0, self.1),
+        }
     }
 }
 
@@ -38,64 +44,59 @@ impl Serialize for Version {
     }
 }
 
-/// The Carbon kernel each released product version was built on
-/// (`<carbon.kernel.version>` of the product pom; see wso2-config-map.md §0.1).
-pub fn kernel_of(product: super::ProductKind, version: Version) -> Option<Version> {
-    use super::ProductKind::*;
-    let table: &[((u32, u32), Version)] = match product {
-        Is => &[
-            ((5, 1), Version(4, 4, 3)),
-            ((5, 2), Version(4, 4, 9)),
-            ((5, 3), Version(4, 4, 11)),
-            ((5, 4), Version(4, 4, 20)),
-            ((5, 5), Version(4, 4, 26)),
-            ((5, 6), Version(4, 4, 32)),
-            ((5, 7), Version(4, 4, 35)),
-            ((5, 8), Version(4, 4, 40)),
-            ((5, 9), Version(4, 5, 1)),
-            ((5, 10), Version(4, 6, 0)),
-            ((5, 11), Version(4, 6, 1)),
-            ((6, 0), Version(4, 7, 1)),
-            ((6, 1), Version(4, 9, 0)),
-            ((7, 0), Version(4, 10, 9)),
-            ((7, 1), Version(4, 10, 42)),
-            ((7, 2), Version(4, 10, 101)),
-            ((7, 3), Version(4, 12, 34)),
-        ],
-        Apim => &[
-            ((2, 0), Version(4, 4, 7)),
-            ((2, 1), Version(4, 4, 11)),
-            ((2, 2), Version(4, 4, 26)),
-            ((2, 5), Version(4, 4, 32)),
-            ((2, 6), Version(4, 4, 35)),
-            ((3, 0), Version(4, 5, 1)),
-            ((3, 1), Version(4, 6, 0)),
-            ((3, 2), Version(4, 6, 0)),
-            ((4, 0), Version(4, 6, 2)),
-            ((4, 1), Version(4, 6, 3)),
-            ((4, 2), Version(4, 8, 1)),
-            ((4, 3), Version(4, 9, 26)),
-            ((4, 4), Version(4, 9, 27)),
-            ((4, 5), Version(4, 9, 28)),
-            ((4, 6), Version(4, 9, 33)),
-            ((4, 7), Version(4, 11, 18)),
-        ],
-        Ei => &[
-            ((6, 0), Version(4, 4, 14)),
-            ((6, 1), Version(4, 4, 16)),
-            ((6, 2), Version(4, 4, 26)),
-            ((6, 3), Version(4, 4, 32)),
-            ((6, 4), Version(4, 4, 36)),
-            ((6, 5), Version(4, 4, 40)),
-            ((6, 6), Version(4, 5, 3)),
-        ],
-        Esb => &[((4, 9), Version(4, 4, 1)), ((5, 0), Version(4, 4, 8))],
-        Mi | Kernel | Unknown => &[],
-    };
-    table
-        .iter()
-        .find(|((a, b), _)| (version.0, version.1) == (*a, *b))
-        .map(|(_, k)| *k)
+/// Inclusive bounds on a version (`max: None`: no upper bound), for what a fingerprint can
+/// narrow down but not pin (`4.4.7–4.4.35`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct VersionRange {
+    pub min: Version,
+    pub max: Option<Version>,
+}
+
+impl VersionRange {
+    pub fn exact(v: Version) -> VersionRange {
+        VersionRange {
+            min: v,
+            max: Some(v),
+        }
+    }
+
+    /// The one version the range holds, if it holds one.
+    pub fn single(self) -> Option<Version> {
+        self.max.filter(|m| *m == self.min)
+    }
+
+    pub fn contains(self, v: Version) -> bool {
+        v >= self.min && self.max.is_none_or(|m| v <= m)
+    }
+
+    /// The smallest range holding both.
+    pub fn hull(self, other: VersionRange) -> VersionRange {
+        VersionRange {
+            min: self.min.min(other.min),
+            max: self.max.zip(other.max).map(|(a, b)| a.max(b)),
+        }
+    }
+
+    /// What both allow; `None` when they contradict each other.
+    pub fn intersect(self, other: VersionRange) -> Option<VersionRange> {
+        let min = self.min.max(other.min);
+        let max = match (self.max, other.max) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        max.is_none_or(|m| m >= min)
+            .then_some(VersionRange { min, max })
+    }
+}
+
+impl fmt::Display for VersionRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.max {
+            Some(m) if m == self.min => write!(f, "{m}"),
+            Some(m) => write!(f, "{}–{m}", self.min),
+            None => write!(f, "{}+", self.min),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -117,5 +118,23 @@ mod tests {
         assert_eq!(Version::find_in("none"), None);
         assert!(Version(4, 4, 17) > Version(4, 4, 9));
         assert!(Version(4, 10, 0) > Version(4, 9, 99));
+    }
+
+    #[test]
+    fn ranges_intersect_and_join() {
+        let r = |a: Version, b: Option<Version>| VersionRange { min: a, max: b };
+        let k44 = r(Version(4, 4, 0), Some(Version(4, 4, 40)));
+        let apim2 = r(Version(4, 4, 7), Some(Version(4, 4, 35)));
+        let toml = r(Version(4, 5, 0), None);
+        assert_eq!(k44.intersect(apim2), Some(apim2));
+        assert_eq!(k44.intersect(toml), None);
+        assert_eq!(k44.hull(toml), r(Version(4, 4, 0), None));
+        assert_eq!(apim2.to_string(), "4.4.7–4.4.35");
+        assert_eq!(toml.to_string(), "4.5.0+");
+        assert_eq!(
+            VersionRange::exact(Version(4, 5, 3)).single(),
+            Some(Version(4, 5, 3))
+        );
+        assert!(toml.contains(Version(4, 12, 34)) && !toml.contains(Version(4, 4, 40)));
     }
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::report::Counts;
-use crate::discover::{Model, ProductKind, Version};
+use crate::discover::{Model, ProductKind, Source, Version, VersionRange};
 use crate::plan::{Finding, NodePlan, Plan};
 
 #[derive(Serialize)]
@@ -19,8 +19,17 @@ struct Doc<'a> {
 struct Node<'a> {
     node: &'a str,
     product: ProductKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<&'a str>,
     version: Option<Version>,
+    /// Bounds when only a fingerprint narrows the version down.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version_range: Option<VersionRange>,
+    version_source: Option<Source>,
     kernel: Option<Version>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kernel_range: Option<VersionRange>,
+    kernel_source: Option<Source>,
     model: Model,
     files_changed: usize,
     findings: usize,
@@ -31,8 +40,13 @@ fn node(n: &NodePlan) -> Node<'_> {
     Node {
         node: &n.display,
         product: n.home.product,
-        version: n.home.version,
-        kernel: n.home.kernel,
+        profile: n.home.profile.as_deref(),
+        version: n.home.version.exact,
+        version_range: n.home.version.range,
+        version_source: n.home.version.source,
+        kernel: n.home.kernel.exact,
+        kernel_range: n.home.kernel.range,
+        kernel_source: n.home.kernel.source,
         model: n.home.model,
         files_changed: n.files_changed,
         findings: n.open_findings(),
