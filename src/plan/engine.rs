@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use super::files::{display_path, target_files};
 use super::fold::{Fold, NodeFacts};
+use super::kernel_note::KernelNote;
 use super::regenerated::{hand_edit_warnings, warn_regenerated};
 use super::{FilePlan, Finding, FindingKind, NodePlan, Step};
 use crate::catalog::{detect, Catalog, Patch, Safety, Target, Values};
@@ -84,6 +85,7 @@ pub fn plan_home(
         display,
         files: Vec::new(),
         findings: Vec::new(),
+        notes: home.notes.clone(),
         error: None,
         files_changed: 0,
         home,
@@ -162,18 +164,26 @@ fn collect_work<'c>(node: &mut NodePlan, settings: &Settings<'c>) -> Vec<Work<'c
     // see whether they launch the JVM, then planned from the same bytes).
     let mut resolved: HashMap<&str, Vec<PathBuf>> = HashMap::new();
     let mut reads: HashMap<PathBuf, Vec<u8>> = HashMap::new();
+    let mut kernel_note = KernelNote::wanted(&node.home).then(KernelNote::default);
     for &patch in &settings.patches {
         if patch.safety == Safety::Manual {
             continue;
         }
         for target in &patch.targets {
-            if !target.when.holds(&node.home) {
+            let home = &node.home;
+            let mut files_of = |spec: &'c str| {
+                resolved
+                    .entry(spec)
+                    .or_insert_with(|| target_files(home, spec, &mut reads))
+                    .clone()
+            };
+            if let Some(note) = kernel_note.as_mut() {
+                note.record(home, patch, target, || !files_of(&target.file).is_empty());
+            }
+            if !target.when.holds(home) {
                 continue;
             }
-            let files = resolved
-                .entry(target.file.as_str())
-                .or_insert_with(|| target_files(&node.home, &target.file, &mut reads))
-                .clone();
+            let files = files_of(&target.file);
             for path in files {
                 if node.home.model == Model::Toml && node.home.is_regenerated(&path) {
                     let file = display_path(&path, &settings.cwd);
@@ -193,6 +203,9 @@ fn collect_work<'c>(node: &mut NodePlan, settings: &Settings<'c>) -> Vec<Work<'c
     }
     for w in &mut work {
         w.bytes = reads.remove(&w.path);
+    }
+    if let Some(note) = kernel_note.and_then(|n| n.message(&node.home)) {
+        node.notes.push(note);
     }
     work
 }

@@ -5,6 +5,7 @@ pub mod actions;
 mod engine;
 mod files;
 mod fold;
+mod kernel_note;
 mod regenerated;
 
 use std::path::PathBuf;
@@ -34,6 +35,9 @@ pub struct NodePlan {
     pub display: String,
     pub files: Vec<FilePlan>,
     pub findings: Vec<Finding>,
+    /// What the operator should know about the node as a whole (not findings): an EI profile
+    /// that was not checked, patches decided without knowing the kernel.
+    pub notes: Vec<String>,
     /// Set when any file of the node could not be read or planned: nothing of it is written.
     pub error: Option<String>,
     /// How many files the plan changes, kept after `release_files`.

@@ -72,6 +72,9 @@ pub fn node_report(node: &NodePlan, style: Style, out: &mut String) {
             style.paint(DIM, "nothing of this product home is changed")
         );
     }
+    for note in &node.notes {
+        let _ = writeln!(out, "  {} {note}", style.paint(DIM, "note  "));
+    }
     let mut guided = std::collections::BTreeSet::new();
     for f in &node.findings {
         let place = if f.file.is_some() {

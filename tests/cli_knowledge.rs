@@ -1,0 +1,184 @@
+//! Product knowledge through the real binary: version and kernel in JSON, the note on patches
+//! decided without an exact kernel, EI profiles as nodes.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use common::fixture_copy;
+
+fn tool(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("wso2-harden").unwrap();
+    c.current_dir(dir).env("NO_COLOR", "1");
+    c
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, text).unwrap();
+}
+
+fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let out = tool(dir)
+        .args(["check", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+const LEGACY_SH: &str =
+    "#!/bin/sh\njdk_17=`$JAVA_HOME/bin/java -version 2>&1 | grep \"1.[7|8]\"`\n\
+$JAVACMD \\\n    -Dcarbon.home=\"$CARBON_HOME\" \\\n    org.wso2.carbon.bootstrap.Bootstrap $*\n";
+
+#[test]
+fn json_shows_version_and_kernel_of_an_xml_home_with_their_source() {
+    let tmp = fixture_copy(&["apim-2.6.0"]);
+    let d = tmp.path();
+    let doc = json(d, &[]);
+    let node = &doc["nodes"][0];
+    assert_eq!(node["product"], "apim");
+    assert_eq!(node["model"], "xml");
+    assert_eq!(node["version"], "2.6.0");
+    assert_eq!(node["version_source"], "version.txt");
+    assert_eq!(node["kernel"], "4.4.35");
+    assert_eq!(node["kernel_source"], "table");
+    assert!(node.get("kernel_range").is_none());
+
+    // Without bin/version.txt, carbon.xml still names it.
+    fs::remove_file(d.join("apim-2.6.0/bin/version.txt")).unwrap();
+    let node = json(d, &[])["nodes"][0].clone();
+    assert_eq!(
+        (&node["version"], &node["version_source"], &node["kernel"]),
+        (
+            &serde_json::json!("2.6.0"),
+            &serde_json::json!("carbon.xml"),
+            &serde_json::json!("4.4.35")
+        )
+    );
+}
+
+#[test]
+fn a_kernel_known_only_by_fingerprint_is_a_range_and_a_note_once_per_node() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // A Carbon 4.4 home with no version file and no product name: log4j 1, Carbon 4.4's script.
+    write(
+        d,
+        "k/repository/conf/carbon.xml",
+        "<Server><Name>${product.name}</Name></Server>\n",
+    );
+    write(
+        d,
+        "k/repository/conf/log4j.properties",
+        "log4j.appender.CARBON_LOGFILE=org.apache.log4j.DailyRollingFileAppender\n\
+         log4j.appender.CARBON_LOGFILE.layout=org.wso2.carbon.utils.logging.TenantAwarePatternLayout\n\
+         log4j.appender.CARBON_LOGFILE.layout.ConversionPattern=TID: [%T] [%S] [%d] %P%5p {%c} - %x %m %n\n",
+    );
+    write(d, "k/bin/wso2server.sh", LEGACY_SH);
+    let select = ["--select", "log-rotation,jvm-hostname-verification,hsts"];
+    let doc = json(d, &select);
+    let node = &doc["nodes"][0];
+    assert_eq!(node["kernel"], serde_json::Value::Null);
+    assert_eq!(node["kernel_range"]["min"], "4.4.0");
+    assert_eq!(node["kernel_range"]["max"], "4.4.x");
+    assert_eq!(node["kernel_source"], "fingerprint");
+    let notes = node["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    let note = notes[0].as_str().unwrap();
+    assert!(
+        note.starts_with("kernel not known exactly (4.4.0–4.4.x by fingerprint)"),
+        "{note}"
+    );
+    assert!(
+        note.contains(
+            "jvm-hostname-verification, log-rotation took the choice that is safe on every version"
+        ),
+        "{note}"
+    );
+
+    let text = tool(d).arg("check").args(select).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert_eq!(
+        text.matches("kernel not known exactly").count(),
+        1,
+        "{text}"
+    );
+    assert!(text.contains("k (unknown product · kernel 4.4.0–4.4.x by fingerprint · XML config)"));
+
+    // With the kernel's version file, every condition is decided: no note.
+    write(
+        d,
+        "k/bin/wso2carbon-version.txt",
+        "WSO2 Carbon Framework v4.4.40\n",
+    );
+    let node = json(d, &select)["nodes"][0].clone();
+    assert_eq!(node["kernel"], "4.4.40");
+    assert_eq!(node["kernel_source"], "wso2carbon-version.txt");
+    assert_eq!(node["notes"], serde_json::json!([]));
+}
+
+#[test]
+fn ei_profiles_are_checked_as_nodes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let carbon = |name: &str, v: &str| {
+        format!("<Server xmlns=\"http://wso2.org/projects/carbon/carbon.xml\"><Name>{name}</Name><Version>{v}</Version><Ports><Offset>0</Offset></Ports></Server>\n")
+    };
+    write(
+        d,
+        "ei/bin/version.txt",
+        "WSO2 Enterprise Integrator v6.4.0\n",
+    );
+    write(
+        d,
+        "ei/conf/carbon.xml",
+        &carbon("WSO2 Enterprise Integrator", "6.4.0"),
+    );
+    write(d, "ei/bin/integrator.sh", LEGACY_SH);
+    write(
+        d,
+        "ei/wso2/broker/conf/carbon.xml",
+        &carbon("WSO2 Message Broker", "3.2.0"),
+    );
+    write(d, "ei/wso2/broker/bin/wso2server.sh", LEGACY_SH);
+    write(
+        d,
+        "ei/wso2/micro-integrator/conf/carbon.xml",
+        &carbon("WSO2 Micro Integrator", "@product.version@"),
+    );
+    write(d, "ei/wso2/msf4j/conf/transports/netty-transports.yml", "");
+    let doc = json(d, &["--select", "default-ports,jvm-dh-key-size"]);
+    let nodes = doc["nodes"].as_array().unwrap();
+    let names: Vec<&str> = nodes.iter().map(|n| n["node"].as_str().unwrap()).collect();
+    assert_eq!(names, ["ei", "ei/wso2/broker", "ei/wso2/micro-integrator"]);
+    assert_eq!(nodes[1]["profile"], "broker");
+    assert_eq!(nodes[1]["version"], "6.4.0");
+    assert_eq!(nodes[1]["version_source"], "product home");
+    assert_eq!(nodes[1]["kernel"], "4.4.36");
+    assert_eq!(
+        nodes[0]["notes"],
+        serde_json::json!([
+            "wso2/msf4j is not a Carbon 4 server (no carbon.xml in its conf): not checked"
+        ])
+    );
+    // Each profile gets its own findings: its offset, and its own launcher's JVM flag.
+    let findings = doc["findings"].as_array().unwrap();
+    let of = |node: &str, id: &str| {
+        findings
+            .iter()
+            .filter(|f| f["node"] == node && f["id"] == id)
+            .count()
+    };
+    assert_eq!(of("ei/wso2/broker", "default-ports"), 1);
+    assert_eq!(of("ei/wso2/broker", "jvm-dh-key-size"), 1);
+    assert_eq!(of("ei", "jvm-dh-key-size"), 1);
+    let f = findings
+        .iter()
+        .find(|f| f["node"] == "ei/wso2/broker" && f["id"] == "jvm-dh-key-size")
+        .unwrap();
+    assert_eq!(f["file"], "ei/wso2/broker/bin/wso2server.sh");
+}
