@@ -182,3 +182,56 @@ fn ei_profiles_are_checked_as_nodes() {
         .unwrap();
     assert_eq!(f["file"], "ei/wso2/broker/bin/wso2server.sh");
 }
+
+#[test]
+fn h2_is_reported_under_the_user_store_of_an_xml_home() {
+    let tmp = fixture_copy(&["apim-2.6.0"]);
+    let d = tmp.path();
+    let doc = json(d, &["--select", "embedded-h2"]);
+    let findings = doc["findings"].as_array().unwrap();
+    let carbon_db: Vec<_> = findings
+        .iter()
+        .filter(|f| f["message"].as_str().unwrap().contains("WSO2_CARBON_DB"))
+        .collect();
+    assert_eq!(carbon_db.len(), 1, "{findings:?}");
+    let f = carbon_db[0];
+    assert_eq!(
+        (&f["kind"], &f["severity"]),
+        (&serde_json::json!("manual"), &serde_json::json!("high"))
+    );
+    let message = f["message"].as_str().unwrap();
+    assert!(
+        message.contains("holds the user store (user-mgt.xml)"),
+        "{message}"
+    );
+    assert!(
+        message.contains("config and governance registry"),
+        "{message}"
+    );
+    // The user store moved to MySQL and the registry mounted there: the local registry alone
+    // stays on H2, which is no finding.
+    write(
+        d,
+        "apim-2.6.0/repository/conf/user-mgt.xml",
+        "<UserManager><Realm><Configuration><Property name=\"dataSource\">jdbc/WSO2UM_DB</Property></Configuration></Realm></UserManager>\n",
+    );
+    write(
+        d,
+        "apim-2.6.0/repository/conf/registry.xml",
+        "<wso2registry><currentDBConfig>local</currentDBConfig>\
+         <dbConfig name=\"local\"><dataSource>jdbc/WSO2CarbonDB</dataSource></dbConfig>\
+         <dbConfig name=\"shared\"><dataSource>jdbc/WSO2REG_DB</dataSource></dbConfig>\
+         <remoteInstance url=\"https://localhost:9443/registry\"><id>r</id><dbConfig>shared</dbConfig></remoteInstance>\
+         <mount path=\"/_system/config\"><instanceId>r</instanceId></mount>\
+         <mount path=\"/_system/governance\"><instanceId>r</instanceId></mount></wso2registry>\n",
+    );
+    let doc = json(d, &["--select", "embedded-h2"]);
+    let messages: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains("WSO2AM_DB"), "{messages:?}");
+}

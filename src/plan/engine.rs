@@ -225,11 +225,18 @@ fn manual_findings(node: &NodePlan, settings: &Settings) -> Vec<Finding> {
         for d in handler.detect(&docs) {
             let message = format!("{}: {}", patch.title, d.message);
             let file = d.file.as_deref().map(|f| display_path(f, &settings.cwd));
-            manual.push(
-                Finding::new(patch, FindingKind::Manual, &node.display, message)
-                    .at(file, d.line)
-                    .guided(patch.guidance.clone()),
-            );
+            let kind = if d.note {
+                FindingKind::Warning
+            } else {
+                FindingKind::Manual
+            };
+            let mut finding = Finding::new(patch, kind, &node.display, message)
+                .at(file, d.line)
+                .guided(patch.guidance.clone());
+            if let Some(severity) = d.severity {
+                finding.severity = severity;
+            }
+            manual.push(finding);
         }
     }
     manual

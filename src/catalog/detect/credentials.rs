@@ -6,12 +6,12 @@ use crate::formats::xml::{plain_attribute, Path as XmlPath};
 
 /// The XML files that may hold passwords.
 pub(super) const PASSWORD_FILES: [&str; 6] = [
-    "carbon.xml",
-    "user-mgt.xml",
-    "datasources/master-datasources.xml",
-    "tomcat/catalina-server.xml",
-    "axis2/axis2.xml",
-    "identity/identity.xml",
+    "{conf}/carbon.xml",
+    "{conf}/user-mgt.xml",
+    "{conf}/datasources/master-datasources.xml",
+    "{conf}/tomcat/catalina-server.xml",
+    "{conf}/axis2/axis2.xml",
+    "{conf}/identity/identity.xml",
 ];
 
 pub(super) fn admin(c: &mut Ctx) {
@@ -23,7 +23,7 @@ pub(super) fn admin(c: &mut Ctx) {
             c.push(path, line, "[super_admin] is admin/admin");
         }
     }
-    c.xml("user-mgt.xml", |c, path, text, doc| {
+    c.xml("{conf}/user-mgt.xml", |c, path, text, doc| {
         let sel = |s: &str| {
             XmlPath::parse(s)
                 .ok()
@@ -72,7 +72,7 @@ pub(super) fn keystore(c: &mut Ctx) {
             }
         }
     }
-    c.xml("carbon.xml", |c, path, text, doc| {
+    c.xml("{conf}/carbon.xml", |c, path, text, doc| {
         for sel in [
             "/Server/Security/KeyStore/Location",
             "/Server/Security/InternalKeyStore/Location",
@@ -89,7 +89,7 @@ pub(super) fn keystore(c: &mut Ctx) {
             }
         }
     });
-    c.xml("tomcat/catalina-server.xml", |c, path, text, doc| {
+    c.xml("{conf}/tomcat/catalina-server.xml", |c, path, text, doc| {
         for n in doc.descendants().filter(|n| n.is_element()) {
             for attr in ["keystoreFile", "certificateKeystoreFile"] {
                 if plain_attribute(n, attr).is_some_and(|v| v.ends_with("wso2carbon.jks")) {

@@ -16,7 +16,7 @@ pub(super) fn jmx(c: &mut Ctx) {
         }
     }
     let mut jmx_off = false;
-    c.xml("etc/jmx.xml", |_, _, _, doc| {
+    c.xml("{conf}/etc/jmx.xml", |_, _, _, doc| {
         jmx_off = doc
             .descendants()
             .find(|n| n.has_tag_name("StartRMIServer"))
@@ -25,7 +25,7 @@ pub(super) fn jmx(c: &mut Ctx) {
     if jmx_off {
         return;
     }
-    c.xml("carbon.xml", |c, path, text, doc| {
+    c.xml("{conf}/carbon.xml", |c, path, text, doc| {
         if let Some(n) = doc
             .descendants()
             .find(|n| n.has_tag_name("RMIRegistryPort"))
@@ -57,7 +57,7 @@ pub(super) fn ports(c: &mut Ctx) {
             );
         }
     }
-    c.xml("carbon.xml", |c, path, text, doc| {
+    c.xml("{conf}/carbon.xml", |c, path, text, doc| {
         if let Some(n) = doc.descendants().find(|n| n.has_tag_name("Offset")) {
             if n.text().unwrap_or("").trim() == "0"
                 && n.parent_element().is_some_and(|p| p.has_tag_name("Ports"))

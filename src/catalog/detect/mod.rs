@@ -4,6 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::catalog::Severity;
 use crate::discover::{Model, ProductHome};
 use crate::formats::text::Decoded;
 use crate::formats::toml::{TomlFile, TomlScalar};
@@ -12,10 +13,13 @@ use crate::formats::xml;
 mod credentials;
 mod datastores;
 mod exposure;
+mod h2;
 
-/// A detect-only check: its name (a manual patch's `detect = "<name>"`), the XML files under
-/// the conf directory it reads in the XML generation (the deployment.toml generation reads
-/// deployment.toml), and what it runs on them.
+/// A detect-only check: its name (a manual patch's `detect = "<name>"`), the XML files it
+/// reads (`{conf}/user-mgt.xml`, a path relative to the home, or a `*.xml` pattern as the last
+/// segment: `{conf}/datasources/*.xml`), and what it runs on them. In the deployment.toml
+/// generation it also gets deployment.toml, and only the XML files the product does not
+/// regenerate from it (custom datasources, secondary user stores).
 pub struct Handler {
     pub name: &'static str,
     pub files: &'static [&'static str],
@@ -26,12 +30,12 @@ pub struct Handler {
 pub static HANDLERS: &[Handler] = &[
     Handler {
         name: "default-admin-credentials",
-        files: &["user-mgt.xml"],
+        files: &["{conf}/user-mgt.xml"],
         run: credentials::admin,
     },
     Handler {
         name: "default-keystore",
-        files: &["carbon.xml", "tomcat/catalina-server.xml"],
+        files: &["{conf}/carbon.xml", "{conf}/tomcat/catalina-server.xml"],
         run: credentials::keystore,
     },
     Handler {
@@ -41,27 +45,27 @@ pub static HANDLERS: &[Handler] = &[
     },
     Handler {
         name: "embedded-h2",
-        files: &["datasources/master-datasources.xml"],
-        run: datastores::h2,
+        files: &h2::FILES,
+        run: h2::h2,
     },
     Handler {
         name: "ldap-without-tls",
-        files: &["user-mgt.xml"],
+        files: &["{conf}/user-mgt.xml"],
         run: datastores::ldap,
     },
     Handler {
         name: "datastore-privileged-user",
-        files: &["datasources/master-datasources.xml"],
+        files: &["{conf}/datasources/master-datasources.xml"],
         run: datastores::db_users,
     },
     Handler {
         name: "jmx-remote",
-        files: &["carbon.xml", "etc/jmx.xml"],
+        files: &["{conf}/carbon.xml", "{conf}/etc/jmx.xml"],
         run: exposure::jmx,
     },
     Handler {
         name: "default-ports",
-        files: &["carbon.xml"],
+        files: &["{conf}/carbon.xml"],
         run: exposure::ports,
     },
     // Reads file modes and owners only.
@@ -82,9 +86,13 @@ pub struct Detected {
     pub file: Option<PathBuf>,
     pub line: Option<usize>,
     pub message: String,
+    /// Lower than the patch's own severity (a local-only store on H2).
+    pub severity: Option<Severity>,
+    /// Worth knowing, not worth failing a check for: reported as a note.
+    pub note: bool,
 }
 
-/// The texts the selected handlers read, loaded once per node.
+/// The texts the selected handlers read, loaded once per node: (pattern, path, text).
 pub struct Texts {
     xml: Vec<(&'static str, PathBuf, String)>,
     toml: Option<(PathBuf, String)>,
@@ -92,32 +100,63 @@ pub struct Texts {
 
 impl Texts {
     pub fn load(home: &ProductHome, handlers: &[&Handler]) -> Texts {
-        let mut xml = Vec::new();
-        let mut toml = None;
-        match home.model {
-            Model::Xml => {
-                for rel in handlers.iter().flat_map(|h| h.files) {
-                    if xml.iter().any(|(r, _, _)| r == rel) {
-                        continue;
-                    }
-                    let path = home.conf_path(rel);
-                    if let Some(text) = read(&path) {
-                        xml.push((*rel, path, text));
-                    }
+        let mut xml: Vec<(&'static str, PathBuf, String)> = Vec::new();
+        let mut patterns: Vec<&'static str> =
+            handlers.iter().flat_map(|h| h.files).copied().collect();
+        patterns.dedup();
+        for pattern in patterns {
+            if xml.iter().any(|(p, _, _)| *p == pattern) {
+                continue;
+            }
+            for path in expand(home, pattern) {
+                // What the product regenerates from deployment.toml is judged there.
+                if home.model == Model::Toml && home.is_regenerated(&path) {
+                    continue;
+                }
+                if let Some(text) = read(&path) {
+                    xml.push((pattern, path, text));
                 }
             }
-            Model::Toml => {
-                let path = home.conf_path("deployment.toml");
-                toml = read(&path).map(|t| (path, t));
-            }
         }
+        let toml = (home.model == Model::Toml)
+            .then(|| home.conf_path("deployment.toml"))
+            .and_then(|path| read(&path).map(|t| (path, t)));
         Texts { xml, toml }
     }
+}
+
+/// The files a handler's file pattern names in `home`, sorted.
+fn expand(home: &ProductHome, pattern: &str) -> Vec<PathBuf> {
+    let rel = pattern.replace("{conf}", home.conf);
+    let path = home.root.join(&rel);
+    let Some((dir, glob)) = rel.rsplit_once('/').filter(|(_, g)| g.contains('*')) else {
+        return if path.is_file() {
+            vec![path]
+        } else {
+            Vec::new()
+        };
+    };
+    let (prefix, suffix) = glob.split_once('*').unwrap_or((glob, ""));
+    let Ok(entries) = fs::read_dir(home.root.join(dir)) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with(prefix) && name.ends_with(suffix) && name.len() >= glob.len() - 1
+        })
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    files
 }
 
 /// Every loaded file parsed once; the handlers share it.
 pub struct Docs<'t> {
     home: &'t ProductHome,
+    /// (pattern, path, text, parse) of every loaded XML file.
     xml: Vec<(&'static str, &'t Path, &'t str, roxmltree::Document<'t>)>,
     toml: Option<(&'t Path, TomlFile)>,
 }
@@ -129,10 +168,10 @@ impl<'t> Docs<'t> {
             xml: texts
                 .xml
                 .iter()
-                .filter_map(|(rel, path, text)| {
+                .filter_map(|(pattern, path, text)| {
                     xml::parse(text)
                         .ok()
-                        .map(|d| (*rel, path.as_path(), text.as_str(), d))
+                        .map(|d| (*pattern, path.as_path(), text.as_str(), d))
                 })
                 .collect(),
             toml: texts
@@ -194,6 +233,26 @@ impl<'a, 't> Ctx<'a, 't> {
             file: Some(file.to_path_buf()),
             line,
             message: message.into(),
+            severity: None,
+            note: false,
+        });
+    }
+
+    /// A finding of lower severity than the patch's; `note`: it does not fail a check.
+    pub(super) fn push_lower(
+        &mut self,
+        file: &Path,
+        line: Option<usize>,
+        message: impl Into<String>,
+        severity: Severity,
+        note: bool,
+    ) {
+        self.out.push(Detected {
+            file: Some(file.to_path_buf()),
+            line,
+            message: message.into(),
+            severity: Some(severity),
+            note,
         });
     }
 
@@ -201,14 +260,14 @@ impl<'a, 't> Ctx<'a, 't> {
         self.docs.toml.as_ref().map(|(p, f)| (*p, f))
     }
 
-    /// Runs `f` on the parsed XML file at `rel` under conf (XML generation only).
+    /// Runs `f` on every parsed XML file the handler's file `pattern` named.
     pub(super) fn xml(
         &mut self,
-        rel: &str,
-        f: impl FnOnce(&mut Self, &Path, &str, &roxmltree::Document),
+        pattern: &str,
+        mut f: impl FnMut(&mut Self, &Path, &str, &roxmltree::Document),
     ) {
         let docs: &'a Docs<'t> = self.docs;
-        if let Some((_, path, text, doc)) = docs.xml.iter().find(|(r, ..)| *r == rel) {
+        for (_, path, text, doc) in docs.xml.iter().filter(|(p, ..)| *p == pattern) {
             f(self, path, text, doc);
         }
     }
