@@ -79,7 +79,10 @@ fn a_kernel_known_only_by_fingerprint_is_a_range_and_a_note_once_per_node() {
          log4j.appender.CARBON_LOGFILE.layout.ConversionPattern=TID: [%T] [%S] [%d] %P%5p {%c} - %x %m %n\n",
     );
     write(d, "k/bin/wso2server.sh", LEGACY_SH);
-    let select = ["--select", "log-rotation,jvm-hostname-verification,hsts"];
+    let select = [
+        "--select",
+        "log-rotation,jvm-hostname-verification,hsts,log-forging",
+    ];
     let doc = json(d, &select);
     let node = &doc["nodes"][0];
     assert_eq!(node["kernel"], serde_json::Value::Null);
@@ -100,6 +103,11 @@ fn a_kernel_known_only_by_fingerprint_is_a_range_and_a_note_once_per_node() {
         "{note}"
     );
 
+    // The script has no JVM_MEM_OPTS default (kernel 4.4.0–4.4.2 had none): 4.4.3 is not sure.
+    assert!(
+        note.contains("skipped for want of it: log-forging (kernel >=4.4.3)"),
+        "{note}"
+    );
     let text = tool(d).arg("check").args(select).output().unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
     assert_eq!(
@@ -234,4 +242,57 @@ fn h2_is_reported_under_the_user_store_of_an_xml_home() {
         .collect();
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(messages[0].contains("WSO2AM_DB"), "{messages:?}");
+}
+
+#[test]
+fn log_forging_adds_the_uuid_to_an_xml_home_when_selected() {
+    let tmp = fixture_copy(&["apim-2.6.0"]);
+    let d = tmp.path();
+    let log4j = d.join("apim-2.6.0/repository/conf/log4j.properties");
+    let before = fs::read_to_string(&log4j).unwrap();
+    // Off by default: it changes the log format.
+    let out = tool(d).args(["check"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("log-forging"));
+    let out = tool(d)
+        .args(["check", "--select", "log-forging"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("[%K] "));
+    tool(d)
+        .args(["fix", "--yes", "--select", "log-forging"])
+        .assert()
+        .code(0);
+    let after = fs::read_to_string(&log4j).unwrap();
+    let pattern = "log4j.appender.CARBON_LOGFILE.layout.ConversionPattern=";
+    let old = before.lines().find(|l| l.starts_with(pattern)).unwrap();
+    let new = after.lines().find(|l| l.starts_with(pattern)).unwrap();
+    assert_eq!(new, format!("{pattern}[%K] {}", &old[pattern.len()..]));
+    assert_eq!(
+        after.replace("[%K] ", ""),
+        before,
+        "only the pattern changed"
+    );
+    tool(d)
+        .args(["check", "--select", "log-forging"])
+        .assert()
+        .code(0);
+
+    // A home with no version file: Carbon 4.4's script with its JVM_MEM_OPTS default says
+    // kernel 4.4.3 or later, which is enough.
+    let bare = tempfile::tempdir().unwrap();
+    let b = bare.path();
+    write(b, "k/repository/conf/carbon.xml", "<Server/>\n");
+    write(b, "k/repository/conf/log4j.properties", &before);
+    write(
+        b,
+        "k/bin/wso2server.sh",
+        &LEGACY_SH.replace("$JAVACMD", "JVM_MEM_OPTS=\"-Xms256m -Xmx1024m\"\n$JAVACMD"),
+    );
+    tool(b)
+        .args(["fix", "--yes", "--select", "log-forging"])
+        .assert()
+        .code(0);
+    let fixed = fs::read_to_string(b.join("k/repository/conf/log4j.properties")).unwrap();
+    assert!(fixed.contains(&format!("{pattern}[%K] ")), "{fixed}");
 }

@@ -63,6 +63,7 @@ macro_rules! for_each_action {
             "jvm-flag" => JvmFlag in jvm_flag,
             "jvm-heap" => JvmHeap in jvm_heap,
             "property" => Property in property,
+            "property-contains" => PropertyContains in property_contains,
             "log4j2-counter" => Log4j2Counter in log4j2_counter,
             "toml-move" => TomlMove in toml_move,
             "toml-entry" => TomlEntry in toml_entry,

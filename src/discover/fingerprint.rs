@@ -19,6 +19,8 @@ pub struct Features {
     /// `Some(true)`: `log4j2.properties` in conf; `Some(false)`: only `log4j.properties`.
     pub log4j2: Option<bool>,
     pub toml: bool,
+    /// `repository/conf` or `conf`.
+    pub conf: String,
     /// What the connector layout, the Tomcat jar or the config-mapper jar say of the kernel.
     pub kernel: Option<VersionRange>,
 }
@@ -31,6 +33,13 @@ const K44: VersionRange = VersionRange {
 };
 const K45: VersionRange = VersionRange {
     min: Version(4, 5, 0),
+    max: None,
+};
+/// The start script sets a default `JVM_MEM_OPTS="-Xms256m -Xmx1024m"` from kernel 4.4.3 on
+/// (wso2/carbon-kernel `distribution/kernel/carbon-home/bin/wso2server.sh`: absent at
+/// v4.4.0–v4.4.2, present at every later tag; the product scripts built on it keep it).
+const K443: VersionRange = VersionRange {
+    min: Version(4, 4, 3),
     max: None,
 };
 /// The `*_unique_id` user store types are accepted from kernel 4.6.0 on (wso2/carbon-kernel
@@ -57,9 +66,11 @@ impl Features {
                 bin.join(format!("{s}.sh")).is_file() || bin.join(format!("{s}.bat")).is_file()
             })
             .collect();
-        let jdk = scripts.iter().find_map(|s| {
-            read_small(&bin.join(format!("{s}.sh")), 1 << 20).and_then(|t| jdk_check(&t))
-        });
+        let texts: Vec<String> = scripts
+            .iter()
+            .filter_map(|s| read_small(&bin.join(format!("{s}.sh")), 1 << 20))
+            .collect();
+        let jdk = texts.iter().find_map(|t| jdk_check(t));
         let conf_dir = root.join(conf);
         let log4j2 = if conf_dir.join("log4j2.properties").is_file() {
             Some(true)
@@ -76,6 +87,9 @@ impl Features {
                 Some(k) => k.intersect(r).or(Some(k)),
             }
         };
+        if texts.iter().any(|t| t.contains("JVM_MEM_OPTS=\"-Xms")) {
+            narrow(K443);
+        }
         match jar_version(&bin, "tomcat-juli-").map(|v| v.0) {
             Some(7) => narrow(K44),
             Some(8..) => narrow(K45),
@@ -99,6 +113,7 @@ impl Features {
             jdk,
             log4j2,
             toml: model == Model::Toml,
+            conf: conf.to_string(),
             kernel,
         }
     }
@@ -109,15 +124,16 @@ impl Features {
             || r.scripts
                 .iter()
                 .any(|s| self.scripts.contains(&s.trim_end_matches(".sh")));
+        // A release without a kernel (MI) is not judged by kernel hints.
         let kernel = match (self.kernel, r.kernel) {
-            (None, _) => true,
-            (Some(_), None) => false,
             (Some(k), Some(rk)) => k.intersect(rk).is_some(),
+            _ => true,
         };
         script
             && self.jdk.is_none_or(|j| j == r.jdk)
             && self.log4j2.is_none_or(|l| l == r.log4j2)
             && self.toml == r.toml
+            && self.conf == r.conf()
             && kernel
     }
 }

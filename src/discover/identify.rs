@@ -179,7 +179,9 @@ fn fingerprint(f: &Features, product: &mut ProductKind, version: &mut Known, ker
             .iter()
             .filter_map(|r| r.kernel)
             .reduce(VersionRange::hull);
-        if let Some(h) = hull {
+        // What the files say of the kernel narrows the releases' span further.
+        let narrowed = hull.map(|h| f.kernel.and_then(|k| h.intersect(k)).unwrap_or(h));
+        if let Some(h) = narrowed {
             *kernel = Known::bounded(h, Source::Fingerprint);
         }
     }

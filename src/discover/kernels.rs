@@ -51,6 +51,17 @@ pub struct Release {
 /// Any patch level of a kernel line (`4.10.x`): the line may still get releases.
 const ANY: u32 = Version::ANY_PATCH;
 
+impl Release {
+    /// Its conf directory: `conf` for EI and MI, `repository/conf` for the others
+    /// (wso2-config-map.md §0.2).
+    pub fn conf(&self) -> &'static str {
+        match self.product {
+            ProductKind::Ei | ProductKind::Mi => "conf",
+            _ => "repository/conf",
+        }
+    }
+}
+
 const fn v(a: u32, b: u32, c: u32) -> Version {
     Version(a, b, c)
 }
