@@ -116,6 +116,7 @@ pub fn plan_home(
             steps: Vec::new(),
         };
         let facts = NodeFacts {
+            home: &node.home,
             display: node.display.clone(),
             runtime: node.home.runtime.tls(),
             waivers: &waivers,

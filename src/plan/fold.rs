@@ -9,6 +9,7 @@ use super::actions::{self, ActionError, Ctx, Edit, Parsed, Reported};
 use super::engine::{Decide, Decision, Op, Settings, ValueRequest};
 use super::{FilePlan, Finding, FindingKind, Step};
 use crate::catalog::{Missing, MissingValue, Patch, Safety, Target, Values};
+use crate::discover::ProductHome;
 use crate::formats::error::ParseError;
 use crate::formats::xml::Change;
 use crate::formats::TlsRuntime;
@@ -16,6 +17,8 @@ use crate::policy::waiver::NodeWaivers;
 
 /// What the fold knows of the node whose files it plans.
 pub(super) struct NodeFacts<'a> {
+    /// The product home (an action may ask it whether an edit can work there).
+    pub home: &'a ProductHome,
     /// The node as shown to the user.
     pub display: String,
     /// What the home's Java runtime supports.
@@ -142,6 +145,7 @@ impl<'a, 'c> Fold<'a, 'c> {
                     single_byte: file.decoded.single_byte_encoding(),
                     explicit: template.is_some_and(|t| self.values.explicit(t)),
                     runtime: &self.node.runtime,
+                    home: self.node.home,
                 };
                 match actions::run(target, &value, &ctx) {
                     Ok(Some(edit)) => return Ok(Next::Edit(*j, Box::new(edit))),

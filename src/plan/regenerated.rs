@@ -66,6 +66,7 @@ pub(super) fn hand_edit_warnings(
                 continue;
             }
             let ctx = actions::Ctx {
+                home: &node.home,
                 text: &decoded.text,
                 parsed: &parsed,
                 single_byte: decoded.single_byte_encoding(),

@@ -6,11 +6,16 @@
 //! as the new value and every other leaf must be unchanged.
 //!
 //! Paths are semantic: `[a.b] c = 1`, `[a] b.c = 1`, `a.b.c = 1` and `[a] b = { c = 1 }` all hold
-//! `["a", "b", "c"]`. Arrays of tables are never edited. `get`, `line_of` and `leaves` reach into
+//! `["a", "b", "c"]`. Arrays of tables are never edited in place; an entry can be appended
+//! (`array.rs`). `get`, `line_of` and `leaves` reach into
 //! them only through an explicit element index segment (`["event_listener", "0", "id"]`), which
 //! is how `leaves` reports them; a plain path through an array of tables finds nothing.
 
+mod array;
+
 use std::ops::Range;
+
+pub use array::{append_entry, Collection, EntryLeaves};
 
 use toml_edit::{ImDocument, InlineTable, Item, Key, Table, TableLike, Value};
 

@@ -118,6 +118,8 @@ impl<'t> Parsed<'t> {
 
 /// The text an action works on, with its parse.
 pub struct Ctx<'a, 'p> {
+    /// The home the file belongs to (an action may ask it whether an edit can work there).
+    pub home: &'a crate::discover::ProductHome,
     pub text: &'a str,
     pub parsed: &'p Parsed<'a>,
     /// The file is Latin-1 (characters above U+00FF are written as references).
