@@ -161,6 +161,7 @@ impl ProductHome {
                     .bounds()
                     .is_none_or(|r| r.max.is_none_or(|v| v >= Version(4, 3, 0)));
             return self.model == Model::Toml
+                && rel.starts_with(self.conf)
                 && file.extension().is_some_and(|e| e == "xml")
                 && (!context || apim_templates_context);
         }

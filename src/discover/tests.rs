@@ -364,3 +364,18 @@ fn ei_profiles_are_nodes_of_their_own() {
     assert_eq!(direct[0].profile.as_deref(), Some("broker"));
     assert_eq!(direct[0].version.exact, Some(Version(6, 5, 0)));
 }
+
+#[test]
+fn without_templates_only_the_conf_xml_is_assumed_rendered() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = dir.path();
+    touch(
+        r,
+        "repository/conf/deployment.toml",
+        "[database.identity_db]\n",
+    );
+    let home = inspect(r.to_path_buf(), "repository/conf");
+    assert!(home.is_regenerated(&r.join("repository/conf/user-mgt.xml")));
+    // Secondary user stores are deployed files, not rendered ones.
+    assert!(!home.is_regenerated(&r.join("repository/deployment/server/userstores/CORP.xml")));
+}

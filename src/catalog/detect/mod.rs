@@ -12,8 +12,10 @@ use crate::formats::xml;
 
 mod credentials;
 mod datastores;
+mod db_tls;
 mod exposure;
 mod h2;
+mod userstores;
 
 /// A detect-only check: its name (a manual patch's `detect = "<name>"`), the XML files it
 /// reads (`{conf}/user-mgt.xml`, a path relative to the home, or a `*.xml` pattern as the last
@@ -52,6 +54,16 @@ pub static HANDLERS: &[Handler] = &[
         name: "ldap-without-tls",
         files: &["{conf}/user-mgt.xml"],
         run: datastores::ldap,
+    },
+    Handler {
+        name: "ldap-read-write",
+        files: &userstores::FILES,
+        run: userstores::read_write_ldap,
+    },
+    Handler {
+        name: "datastore-without-tls",
+        files: &db_tls::FILES,
+        run: db_tls::db_tls,
     },
     Handler {
         name: "datastore-privileged-user",
