@@ -32,10 +32,37 @@ pub(super) const FILES: [&str; 3] = [
 const CARBON_DB: &str = "jdbc/WSO2CarbonDB";
 
 pub(super) fn h2(c: &mut Ctx) {
-    if let Some((path, t)) = c.toml() {
-        toml_databases(c, path, t);
+    match c.toml() {
+        Some((path, t)) => {
+            toml_databases(c, path, t);
+            custom_datasources(c);
+        }
+        None => xml_datasources(c),
     }
-    xml_datasources(c);
+}
+
+/// The datasources deployment.toml renders (kernel and product `master-datasources.xml.j2`):
+/// judged from `[database.*]`, whatever a stale XML copy says.
+const TOML_RENDERED: [&str; 7] = [
+    "jdbc/WSO2CarbonDB",
+    "jdbc/SHARED_DB",
+    "jdbc/WSO2USER_DB",
+    "jdbc/WSO2CONFIG_DB",
+    "jdbc/WSO2IdentityDB",
+    "jdbc/WSO2AM_DB",
+    "WSO2MBStoreDB",
+];
+
+/// deployment.toml generation: datasource files it does not regenerate hold custom
+/// datasources; the user store and the registry are described by `[database.*]`.
+fn custom_datasources(c: &mut Ctx) {
+    for ds in h2_datasources(c) {
+        if TOML_RENDERED.contains(&ds.jndi.as_str()) || ds.name == "WSO2_CARBON_DB" {
+            continue;
+        }
+        let message = format!("datasource {} is embedded H2", ds.label());
+        c.push(&ds.path, Some(ds.line), message);
+    }
 }
 
 struct Datasource {
@@ -45,7 +72,17 @@ struct Datasource {
     line: usize,
 }
 
-fn xml_datasources(c: &mut Ctx) {
+impl Datasource {
+    fn label(&self) -> String {
+        match self.jndi.as_str() {
+            "" => self.name.clone(),
+            jndi => format!("{} ({jndi})", self.name),
+        }
+    }
+}
+
+/// Every datasource of `datasources/*.xml` on a `jdbc:h2:` URL.
+fn h2_datasources(c: &mut Ctx) -> Vec<Datasource> {
     let mut h2 = Vec::new();
     c.xml(FILES[0], |_, path, text, doc| {
         for ds in doc.descendants().filter(|n| n.has_tag_name("datasource")) {
@@ -73,6 +110,11 @@ fn xml_datasources(c: &mut Ctx) {
             }
         }
     });
+    h2
+}
+
+fn xml_datasources(c: &mut Ctx) {
+    let h2 = h2_datasources(c);
     if h2.is_empty() {
         return;
     }
@@ -130,10 +172,7 @@ fn xml_datasources(c: &mut Ctx) {
         });
         let mut uses: Vec<String> = uses.into_iter().map(String::from).collect();
         uses.extend(registries);
-        let what = match ds.jndi.as_str() {
-            "" => format!("datasource {}", ds.name),
-            jndi => format!("datasource {} ({jndi})", ds.name),
-        };
+        let what = format!("datasource {}", ds.label());
         if !uses.is_empty() {
             let message = format!("{what} is embedded H2 and holds {}", uses.join(" and "));
             c.push(&ds.path, Some(ds.line), message);
