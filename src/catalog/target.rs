@@ -3,7 +3,7 @@
 //! that action's fields (a missing, misspelled or foreign field is refused at load, with
 //! its line and column). Plain data: the build script includes this module.
 //!
-//! Adding an action: a row in `for_each_action!`, its fields' struct in `fields.rs` with its
+//! Adding an action: a row in `for_each_action!`, its fields' struct in `fields/` with its
 //! `TargetSpec`, and its behaviour in `src/plan/actions/<module>.rs` (see CONTRIBUTING.md).
 
 use serde::Deserialize;

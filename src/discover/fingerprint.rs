@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-use super::identify::{jar_version, read_small};
 use super::kernels::{Jdk, Release, RELEASES};
+use super::markers::{jar_version, read_small};
 use super::product::Model;
 use super::version::{Version, VersionRange};
 

@@ -4,6 +4,7 @@
 mod fingerprint;
 mod identify;
 pub mod kernels;
+mod markers;
 mod product;
 mod profiles;
 mod runtime;
