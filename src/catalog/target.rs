@@ -60,7 +60,7 @@ macro_rules! for_each_action {
             "xml-attr" => XmlAttr in xml_attr,
             "xml-text" => XmlText in xml_text,
             "toml-key" => TomlKey in toml_key,
-            "toml-array-entry" => TomlArrayEntry in toml_array_entry,
+            "toml-append" => TomlAppend in toml_append,
             "jvm-flag" => JvmFlag in jvm_flag,
             "jvm-heap" => JvmHeap in jvm_heap,
             "property" => Property in property,

@@ -16,7 +16,7 @@ pub use more::{DefaultValue, Report, ReportLevel, TomlEach, TomlEntry, TomlMove}
 #[allow(unused_imports)]
 pub use properties::{InsertAt, Log4j2Counter, Property, PropertyContains};
 #[allow(unused_imports)]
-pub use toml::{TomlArrayEntry, TomlKey, ValueType};
+pub use toml::{TomlAppend, TomlKey, ValueType};
 
 /// A dotted key path: no empty segment.
 fn dotted_ok(field: &'static str, key: &str) -> Result<(), (&'static str, String)> {

@@ -1,5 +1,5 @@
 //! The fields of the deployment.toml actions that set or add one thing: `toml-key`,
-//! `toml-array-entry`.
+//! `toml-append`.
 
 use std::collections::BTreeMap;
 
@@ -32,13 +32,13 @@ pub struct TomlKey {
     pub protocols: Vec<String>,
 }
 
-/// `toml-array-entry`: an array of tables (`[[catalina.valves]]`) holds an entry whose `key`
-/// equals `value`; where none does, one is appended with `key` and `fields`. Existing entries
-/// are kept as they are. Entries are read the way the product's templates iterate them, so a
+/// `toml-append`: an array of tables (`[[catalina.valves]]`) holds an entry whose `key` equals
+/// `value`; where none does, one is appended with `key` and `fields`. Existing entries are kept
+/// as they are (`toml-entry` edits a key of an existing entry instead). Entries are read the way the product's templates iterate them, so a
 /// table of tables (`[catalina.valves.valve.properties]`) counts too.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TomlArrayEntry {
+pub struct TomlAppend {
     /// Dotted path of the array: `catalina.valves`.
     pub array: String,
     /// Dotted path, within an entry, of the key that identifies it: `properties.className`.
@@ -56,10 +56,6 @@ pub struct TomlArrayEntry {
     /// home's `components/plugins` lacks it, nothing is written (cannot-fix).
     #[serde(default)]
     pub bundle: Option<String>,
-    /// Set where the product cannot take the entry from deployment.toml at all: the reason.
-    /// A missing entry is then a cannot-fix finding, never a write.
-    #[serde(default)]
-    pub unsupported: Option<String>,
 }
 
 /// How a `toml-key` value is written.
@@ -99,7 +95,7 @@ impl TargetSpec for TomlKey {
     }
 }
 
-impl TargetSpec for TomlArrayEntry {
+impl TargetSpec for TomlAppend {
     fn format(&self) -> Format {
         Format::Toml
     }

@@ -1,4 +1,4 @@
-//! `toml-array-entry`: an array of tables holds an entry identified by one key
+//! `toml-append`: an array of tables holds an entry identified by one key
 //! (`[[catalina.valves]]` with `properties.className = "…XSSValve"`); a missing one is appended
 //! by the TOML editor (verified: one more entry, nothing else changed). Before writing, the
 //! home is asked whether the entry can work there: the product's template must loop over the
@@ -7,12 +7,12 @@
 use std::fs;
 
 use super::{first_changed_line, ActionError, Ctx, Edit, Parsed, Perform};
-use crate::catalog::fields::TomlArrayEntry;
+use crate::catalog::fields::TomlAppend;
 use crate::formats::error::ParseError;
 use crate::formats::toml::{append_entry, Collection, TomlFile, TomlScalar};
 use crate::formats::xml::{short, Change};
 
-impl TomlArrayEntry {
+impl TomlAppend {
     fn path(&self) -> Vec<&str> {
         self.array.split('.').collect()
     }
@@ -32,9 +32,6 @@ impl TomlArrayEntry {
 
     /// Why the entry cannot work in this home, if it cannot.
     fn obstacle(&self, ctx: &Ctx) -> Option<String> {
-        if let Some(reason) = &self.unsupported {
-            return Some(reason.clone());
-        }
         let home = ctx.home;
         let templates = home.root.join("repository/resources/conf/templates");
         if let (Some(t), true) = (&self.template, templates.is_dir()) {
@@ -69,7 +66,7 @@ impl TomlArrayEntry {
     }
 }
 
-impl Perform for TomlArrayEntry {
+impl Perform for TomlAppend {
     fn plan(&self, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ActionError> {
         let Parsed::Toml(file) = ctx.parsed else {
             return Ok(None);
@@ -103,16 +100,9 @@ impl Perform for TomlArrayEntry {
     }
 
     fn describe(&self) -> String {
-        let mut s = format!(
+        format!(
             "[[{}]] has an entry with {} = {} (appended when missing; other entries kept)",
             self.array, self.key, self.value
-        );
-        if let Some(reason) = &self.unsupported {
-            s = format!(
-                "[[{}]] with {} = {}: not settable here ({reason}); reported, never written",
-                self.array, self.key, self.value
-            );
-        }
-        s
+        )
     }
 }
