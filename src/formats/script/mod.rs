@@ -436,7 +436,9 @@ fn launches(text: &str, kind: ScriptKind) -> Result<Vec<Launch>, ParseError> {
             continue;
         }
         let (ws, bad) = words(text, b, kind, i + 1);
-        if !ws.iter().any(is_main) {
+        // A quote left open before the main class hides it from this line's words; for bash
+        // the quote may also come from an earlier line of the block: `sh_launch` decides.
+        if !ws.iter().any(is_main) && !(kind == Sh && bad.is_some()) {
             continue;
         }
         let found = match kind {
@@ -461,13 +463,20 @@ fn sh_launch(text: &str, lines: &[Line], last: usize) -> Result<Option<Launch>, 
     }
     // One scan over the whole block: bash joins continued lines before splitting words.
     let (mut all, bad) = words(text, lines[first].start..lines[last].end, Sh, first + 1);
+    if let Some(off) = bad {
+        // The scan stopped at a quote that never closes. If a java command had started by
+        // then and the rest of the block names the main class, that is the launch, broken.
+        let start = all.iter().rposition(|w| w.op_before).unwrap_or(0);
+        let rest = &text[off..lines[last].end];
+        if java_word(&all[start..]).is_some() && rest.contains("Bootstrap") {
+            return Err(unterminated(text, off));
+        }
+        return Ok(None);
+    }
     // Only the first main class after java counts, and it must be the one on `last`.
     let Some((j, m)) = launch_words(&all).filter(|&(_, m)| all[m].line == last + 1) else {
         return Ok(None);
     };
-    if let Some(off) = bad {
-        return Err(unterminated(text, off));
-    }
     // A new line fits only if the main class starts its line and no word spans into that line.
     let insert = if all[m - 1].span.end < lines[last].start {
         let (main, prev) = (&lines[last], &lines[last - 1]);

@@ -300,3 +300,35 @@ proptest! {
         prop_assert_eq!(added, usize::from(name == DH));
     }
 }
+
+#[test]
+fn sh_unbalanced_quote_in_launch_block_is_a_located_error() {
+    // The quote opened on the -Dcarbon.home line never closes the way it should: bash would
+    // glue the following lines into one word and the JVM would not start as written.
+    let broken = SH.replace(
+        r#"-Dcarbon.home="$CARBON_HOME" \"#,
+        r#"-Dcarbon.home="$CARBON_HOME \"#,
+    );
+    assert!(has_launch(&broken, Sh));
+    let err = flags(&broken, Sh).unwrap_err();
+    assert!(err.message.contains("unterminated quote"), "{err}");
+    // Pairing quotes as bash does, the one left open is the last on the -Dconf.location line.
+    let (line, text) = (broken.lines().enumerate())
+        .find(|(_, l)| l.contains("-Dconf.location"))
+        .unwrap();
+    assert_eq!(
+        (err.line, err.col),
+        (line + 1, text.rfind('"').unwrap() + 1),
+        "{err}"
+    );
+    assert!(set_flag(&broken, Sh, "-Dx", "1", false).is_err());
+    // On the main-class line itself.
+    let broken = SH.replace(
+        "org.wso2.carbon.bootstrap.Bootstrap $*",
+        "\"org.wso2.carbon.bootstrap.Bootstrap $*",
+    );
+    assert!(has_launch(&broken, Sh));
+    assert!(flags(&broken, Sh).is_err());
+    // A quote left open elsewhere (no java command before it) is not a launch.
+    assert!(!has_launch("echo \"Bootstrap\nx='\n", Sh));
+}

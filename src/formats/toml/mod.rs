@@ -454,13 +454,21 @@ fn collect_headers(table: &Table, prefix: &mut Vec<String>, in_array: bool, out:
     }
 }
 
+/// Start of the line holding byte `at`. Searched on bytes: `at` may sit inside a multi-byte
+/// char (one past the end of a last line that ends in `é`), and `\n` never does.
 fn line_start(text: &str, at: usize) -> usize {
-    text[..at].rfind('\n').map_or(0, |i| i + 1)
+    let at = at.min(text.len());
+    (text.as_bytes()[..at].iter())
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1)
 }
 
 /// Offset just past the newline ending the line that contains `at`, or the end of the text.
 fn line_end(text: &str, at: usize) -> usize {
-    text[at..].find('\n').map_or(text.len(), |i| at + i + 1)
+    let at = at.min(text.len());
+    (text.as_bytes()[at..].iter())
+        .position(|&b| b == b'\n')
+        .map_or(text.len(), |i| at + i + 1)
 }
 
 fn is_blank(line: &str) -> bool {

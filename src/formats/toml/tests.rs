@@ -227,3 +227,23 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn toml_non_ascii_last_line_without_newline_does_not_panic() {
+    // A new table goes at the end; the last line ends in a multi-byte char and no newline.
+    for text in [
+        "[server]\nhostname = \"localhost\"\n# café",
+        "[server]\nhostname = \"localhost\"\n# 日本",
+        "a = \"é\"",
+        "# é\r\n[x]\r\ny = 1\r\n# ü",
+    ] {
+        let out = set(text, &split("transport.https.x"), &s("v")).unwrap();
+        assert!(out.starts_with(text), "{out}");
+        assert_eq!(
+            TomlFile::parse(&out)
+                .unwrap()
+                .get(&split("transport.https.x")),
+            Some(s("v"))
+        );
+    }
+}

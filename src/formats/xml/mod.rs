@@ -17,13 +17,25 @@ use scan::{eol, escape_attr, escape_text, first_on_line, indent_of, indent_unit,
 pub use verify::Expect;
 pub use want::{noted, Want};
 
+/// Elements nested deeper than this are refused: no WSO2 file comes near it (they nest a
+/// dozen levels), and a file that does is an attack or damage, not configuration.
+pub const MAX_DEPTH: usize = 512;
+
 /// Parses with DTDs allowed (web.xml and hand-edited files carry them) and never fetches.
 pub fn parse(text: &str) -> Result<Document<'_>, ParseError> {
     let options = ParsingOptions {
         allow_dtd: true,
         ..ParsingOptions::default()
     };
-    Document::parse_with_options(text, options).map_err(|e| {
+    let doc = Document::parse_with_options(text, options).map_err(|e| {
+        if matches!(
+            e,
+            roxmltree::Error::UnclosedRootNode | roxmltree::Error::UnexpectedEndOfStream
+        ) {
+            // roxmltree places these at 1:1; the problem is where the text stops.
+            let msg = "the file ends before its root element is closed (truncated?)";
+            return ParseError::at(text, text.len(), msg);
+        }
         let pos = e.pos();
         let message = e.to_string();
         let message = match message.rfind(" at ") {
@@ -31,7 +43,30 @@ pub fn parse(text: &str) -> Result<Document<'_>, ParseError> {
             _ => message,
         };
         ParseError::new(pos.row as usize, pos.col as usize, message)
-    })
+    })?;
+    check_depth(text, &doc)?;
+    Ok(doc)
+}
+
+/// Refuses absurd nesting, located at the first element past `MAX_DEPTH`. Document order
+/// visits a parent before its children, so one pass with a depth per node id suffices.
+fn check_depth(text: &str, doc: &Document) -> Result<(), ParseError> {
+    let mut depth: Vec<u32> = Vec::new();
+    for n in doc.descendants() {
+        let d = n.parent().map_or(0, |p| {
+            depth.get(p.id().get_usize()).copied().unwrap_or(0) + u32::from(n.is_element())
+        });
+        if d as usize > MAX_DEPTH {
+            let msg = format!("elements nest deeper than {MAX_DEPTH} levels; refusing this file");
+            return Err(ParseError::at(text, n.range().start, msg));
+        }
+        let id = n.id().get_usize();
+        if depth.len() <= id {
+            depth.resize(id + 1, 0);
+        }
+        depth[id] = d;
+    }
+    Ok(())
 }
 
 /// One desired state of an XML setting.

@@ -23,7 +23,11 @@ pub fn start_tag_end(text: &str, element_start: usize) -> Option<(usize, bool)> 
 
 /// Byte offset where the line holding `pos` starts.
 pub fn line_start(text: &str, pos: usize) -> usize {
-    text[..pos].rfind('\n').map_or(0, |i| i + 1)
+    // On bytes: `\n` is never inside a multi-byte char, `pos` might be.
+    let pos = pos.min(text.len());
+    (text.as_bytes()[..pos].iter())
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1)
 }
 
 /// The whitespace that opens the line holding `pos`.

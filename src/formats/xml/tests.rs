@@ -363,3 +363,46 @@ fn a_compliant_element_beside_an_edited_one_keeps_its_own_value() {
     assert_eq!(e.text, text.replace("\"TLSv1,TLSv1.2\"", "\"TLSv1.2\""));
     assert_eq!(e.changes.len(), 1);
 }
+
+#[test]
+fn deep_xml_is_refused_with_a_located_error_not_a_stack_overflow() {
+    // Past the limit: refused where the limit is crossed, on a worker-sized stack.
+    let deep = |n: usize| {
+        format!(
+            "<Server>\n{}{}</Server>\n",
+            "<x>".repeat(n),
+            "</x>".repeat(n)
+        )
+    };
+    let text = deep(10_000);
+    let err = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || parse(&text).map(|_| ()).unwrap_err())
+        .unwrap()
+        .join()
+        .unwrap();
+    // <Server> is level 1: the x opened at level MAX_DEPTH + 1 is the one refused.
+    assert_eq!((err.line, err.col), (2, 1 + 3 * (MAX_DEPTH - 1)), "{err}");
+    assert!(err.message.contains("nest deeper than 512"), "{err}");
+    // Within the limit, verification (which walks the whole tree) works on a small stack.
+    let text = deep(MAX_DEPTH - 1);
+    std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            let doc = parse(&text).unwrap();
+            let path = Path::parse("/Server").unwrap();
+            let edit = plan(&text, &doc, &attr_op(&path, "a", "1"), false).unwrap();
+            assert!(edit.is_some());
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
+fn truncated_xml_is_located_at_the_end_of_the_file() {
+    let text = "<Server>\n  <Service>\n    <Connector port=\"1\"/>\n";
+    let err = parse(text).unwrap_err();
+    assert_eq!((err.line, err.col), (4, 1), "{err}");
+    assert!(err.message.contains("truncated"), "{err}");
+}

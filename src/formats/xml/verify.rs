@@ -76,59 +76,61 @@ pub(super) fn verify(old: &Document, new_text: &str, expects: &[Expect]) -> Resu
     Ok(())
 }
 
+/// The document as a flat event stream, walked with an explicit stack: depth is bounded by
+/// `MAX_DEPTH` at parse time, but no walk here may recurse on what a file holds.
 fn events(root: Node) -> Vec<(usize, Ev)> {
     let mut out = Vec::new();
-    for child in root.children() {
-        push_events(child, &mut out);
-    }
-    out
-}
-
-fn push_events(n: Node, out: &mut Vec<(usize, Ev)>) {
-    let at = n.range().start;
-    match n.node_type() {
-        NodeType::Element => {
-            let mut attrs: Vec<_> = n
-                .attributes()
-                .map(|a| {
-                    (
-                        a.namespace().map(str::to_string),
-                        a.name().to_string(),
-                        a.value().to_string(),
-                    )
-                })
-                .collect();
-            attrs.sort();
-            out.push((
-                at,
-                Ev::Start {
-                    ns: n.tag_name().namespace().map(str::to_string),
-                    name: n.tag_name().name().to_string(),
-                    attrs,
-                },
-            ));
-            for child in n.children() {
-                push_events(child, out);
-            }
+    // (node, its end event is due) pairs; children are pushed in reverse to pop in order.
+    let mut stack: Vec<(Node, bool)> = root.children().rev().map(|c| (c, false)).collect();
+    while let Some((n, closing)) = stack.pop() {
+        if closing {
             out.push((n.range().end.saturating_sub(1), Ev::End));
+            continue;
         }
-        NodeType::Text => {
-            let t = n.text().unwrap_or("").trim();
-            if !t.is_empty() {
-                out.push((at, Ev::Text(t.to_string())));
-            }
-        }
-        NodeType::Comment => out.push((at, Ev::Comment(n.text().unwrap_or("").to_string()))),
-        NodeType::PI => {
-            if let Some(pi) = n.pi() {
+        let at = n.range().start;
+        match n.node_type() {
+            NodeType::Element => {
+                let mut attrs: Vec<_> = n
+                    .attributes()
+                    .map(|a| {
+                        (
+                            a.namespace().map(str::to_string),
+                            a.name().to_string(),
+                            a.value().to_string(),
+                        )
+                    })
+                    .collect();
+                attrs.sort();
                 out.push((
                     at,
-                    Ev::Pi(pi.target.to_string(), pi.value.map(str::to_string)),
+                    Ev::Start {
+                        ns: n.tag_name().namespace().map(str::to_string),
+                        name: n.tag_name().name().to_string(),
+                        attrs,
+                    },
                 ));
+                stack.push((n, true));
+                stack.extend(n.children().rev().map(|c| (c, false)));
             }
+            NodeType::Text => {
+                let t = n.text().unwrap_or("").trim();
+                if !t.is_empty() {
+                    out.push((at, Ev::Text(t.to_string())));
+                }
+            }
+            NodeType::Comment => out.push((at, Ev::Comment(n.text().unwrap_or("").to_string()))),
+            NodeType::PI => {
+                if let Some(pi) = n.pi() {
+                    out.push((
+                        at,
+                        Ev::Pi(pi.target.to_string(), pi.value.map(str::to_string)),
+                    ));
+                }
+            }
+            NodeType::Root => {}
         }
-        NodeType::Root => {}
     }
+    out
 }
 
 fn apply(events: &mut Vec<(usize, Ev)>, expect: &Expect) {
