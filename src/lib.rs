@@ -5,6 +5,8 @@ pub mod catalog;
 pub mod cli;
 pub mod discover;
 pub mod formats;
+pub mod guard;
+pub mod input;
 pub mod mapper;
 pub mod plan;
 pub mod policy;

@@ -1,16 +1,21 @@
 //! The `wso2-harden` binary: parse arguments, run, print the error chain, map the exit code.
+//! A panic (a bug) never reaches the user as such: per node it becomes that node's error; an
+//! escaped one is reported in one generic line and exits 2, like any other error.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
+    wso2_harden::guard::install_hook();
     let cli = wso2_harden::cli::Cli::parse();
-    match wso2_harden::cli::run(cli) {
-        Ok(code) => code,
-        Err(e) => {
+    match std::panic::catch_unwind(|| wso2_harden::cli::run(cli)) {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
             eprintln!("wso2-harden: {e:#}");
             ExitCode::from(wso2_harden::cli::ERROR)
         }
+        // The hook already said where; its message is never printed.
+        Err(_) => ExitCode::from(wso2_harden::cli::ERROR),
     }
 }

@@ -1,18 +1,28 @@
-//! Crash safety: `fix --yes` over 300 product homes, killed with SIGKILL at random moments,
-//! several times. After every kill each config file is either its original or its fully
-//! fixed bytes (never torn), and a final run brings every node to the bytes of a clean fix.
+//! Crash safety: `fix --yes` over a fleet of product homes, killed with SIGKILL at random
+//! moments, several times. After every kill each config file is either its original or its
+//! fully fixed bytes (never torn); every home left half-written is reported `interrupted-run`
+//! by `check`; the next run completes it, and a final run brings every node to the bytes of a
+//! clean fix. `WSO2_HARDEN_CRASH_ROUNDS` (default 3) and `WSO2_HARDEN_CRASH_HOMES` (default
+//! 60) make the loop longer.
 #![cfg(unix)]
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use common::{copy_dir, manifest_dir};
 
 const HOMES: [&str; 4] = ["apim-2.6.0", "is-7.0.0", "mi-4.2.0", "windows-ei-6.5.0"];
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 
 fn fleet(dir: &Path, n: usize) {
     for i in 0..n {
@@ -21,7 +31,7 @@ fn fleet(dir: &Path, n: usize) {
     }
 }
 
-/// Config files by path (the tool's backups and temp files are not config).
+/// Config files by path (the tool's own directory and temp files are not config).
 fn configs(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .into_iter()
@@ -39,12 +49,15 @@ fn configs(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         .collect()
 }
 
-fn fix(dir: &Path) -> Command {
+fn node_of(path: &Path) -> String {
+    path.iter().next().unwrap().to_string_lossy().into_owned()
+}
+
+fn tool(dir: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_wso2-harden"));
     c.current_dir(dir)
+        .args(args)
         .args([
-            "fix",
-            "--yes",
             "--set",
             "hostname=node.example.com",
             "--set",
@@ -56,13 +69,38 @@ fn fix(dir: &Path) -> Command {
     c
 }
 
+fn fix(dir: &Path) -> Command {
+    tool(dir, &["fix", "--yes"])
+}
+
+/// Nodes `check` reports as interrupted.
+fn interrupted(dir: &Path) -> BTreeSet<String> {
+    let out = tool(dir, &["check", "--format", "json"])
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == "interrupted-run")
+        .map(|f| f["node"].as_str().unwrap().to_string())
+        .collect()
+}
+
 #[test]
-fn sigkill_leaves_every_file_old_or_new_and_a_rerun_completes() {
-    let n = 300;
+fn sigkill_leaves_every_file_old_or_new_reported_and_completed() {
+    let (n, rounds) = (
+        env_or("WSO2_HARDEN_CRASH_HOMES", 60),
+        env_or("WSO2_HARDEN_CRASH_ROUNDS", 3),
+    );
     let clean = tempfile::tempdir().unwrap();
     fleet(clean.path(), n);
     let original = configs(clean.path());
+    let start = Instant::now();
     assert!(fix(clean.path()).status().unwrap().code().is_some());
+    let clean_run = start.elapsed();
     let fixed = configs(clean.path());
     let changed = original
         .iter()
@@ -73,52 +111,84 @@ fn sigkill_leaves_every_file_old_or_new_and_a_rerun_completes() {
         "the clean fix changes many files ({changed})"
     );
 
-    let crashed = tempfile::tempdir().unwrap();
-    fleet(crashed.path(), n);
     let seed = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_nanos() as u64;
     let mut rng = seed | 1;
-    let mut kills = 0;
-    for round in 0..6 {
+    let (mut kills, mut half_written_seen) = (0, 0);
+    let crashed = tempfile::tempdir().unwrap();
+    for round in 0..rounds {
+        // Each round starts from the original fleet, so that there is work to interrupt.
+        let fleet_dir = crashed.path().join(format!("round-{round}"));
+        fleet(&fleet_dir, n);
         rng ^= rng << 13;
         rng ^= rng >> 7;
         rng ^= rng << 17;
-        let delay = Duration::from_millis(5 + rng % 400);
-        let mut child = fix(crashed.path()).spawn().unwrap();
+        // Somewhere inside a run: a clean run's duration scaled by 5%..85%.
+        let share = 0.05 + (rng % 800) as f64 / 1000.0;
+        let delay = clean_run.mul_f64(share) + Duration::from_millis(5);
+        let mut child = fix(&fleet_dir).spawn().unwrap();
         std::thread::sleep(delay);
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL
             kills += 1;
         }
         child.wait().unwrap();
-        for (path, bytes) in configs(crashed.path()) {
-            let ok = original.get(&path) == Some(&bytes) || fixed.get(&path) == Some(&bytes);
+        let now = configs(&fleet_dir);
+        let mut state: BTreeMap<String, (bool, bool)> = BTreeMap::new(); // (some old, some new)
+        for (path, bytes) in &now {
+            let (old, new) = (
+                original.get(path) == Some(bytes),
+                fixed.get(path) == Some(bytes),
+            );
             assert!(
-                ok,
+                old || new,
                 "seed {seed}, round {round} ({delay:?}): {} is neither original nor fixed",
                 path.display()
             );
+            if original.get(path) != fixed.get(path) {
+                let s = state.entry(node_of(path)).or_default();
+                s.0 |= old;
+                s.1 |= new;
+            }
         }
+        let half: BTreeSet<String> = state
+            .into_iter()
+            .filter(|(_, (old, new))| *old && *new)
+            .map(|(node, _)| node)
+            .collect();
+        half_written_seen += half.len();
+        let reported = interrupted(&fleet_dir);
+        let missing: Vec<_> = half.difference(&reported).collect();
+        assert!(
+            missing.is_empty(),
+            "seed {seed}, round {round}: half-written but not reported interrupted-run: {missing:?}"
+        );
+        // The next run completes every node.
+        fix(&fleet_dir).status().unwrap();
+        assert!(
+            configs(&fleet_dir) == fixed,
+            "seed {seed}, round {round}: the next run gives the clean fix's bytes"
+        );
+        assert!(
+            interrupted(&fleet_dir).is_empty(),
+            "seed {seed}: all completed"
+        );
     }
+    eprintln!("crash: seed {seed}, {kills} kill(s), {half_written_seen} half-written home(s) seen");
     assert!(kills >= 1, "seed {seed}: no run was killed mid-way");
-    fix(crashed.path()).status().unwrap();
-    assert_eq!(
-        configs(crashed.path()),
-        fixed,
-        "seed {seed}: a final run gives the clean fix's bytes"
-    );
     let leftovers: Vec<_> = walkdir::WalkDir::new(crashed.path())
         .into_iter()
         .flatten()
         .filter(|e| {
-            e.file_name().to_string_lossy().starts_with(".wso2-harden-") && e.file_type().is_file()
+            let name = e.file_name().to_string_lossy();
+            e.file_type().is_file() && (name.starts_with(".wso2-harden-") || name == "journal.json")
         })
         .map(|e| e.path().to_path_buf())
         .collect();
     assert!(
         leftovers.is_empty(),
-        "stale temp files after the final run: {leftovers:?}"
+        "stale temp files or journals after the final run: {leftovers:?}"
     );
 }

@@ -2,7 +2,9 @@
 //! with `--backup-dir DIR`): the original bytes of every file a run changes, plus a manifest
 //! with sha256 before and after, so that `rollback` can restore them and refuse when a file
 //! changed since. The tool's directory holds a `.gitignore` of `*`, so backups (which hold
-//! the files' secrets) never show in `git status` of a product home kept in git.
+//! the files' secrets) never show in `git status` of a product home kept in git. Everything
+//! is created and read through directory handles that refuse symlinks; each copy is owned
+//! like its original and never more readable than it.
 
 use std::fs;
 use std::io;
@@ -10,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use super::safe_fs::{Dir, Entry, SafeError};
 
 /// The tool's directory in a product home.
 pub const TOOL_DIR: &str = ".wso2-harden";
@@ -79,18 +83,46 @@ fn home_key(home: &Path) -> String {
     name
 }
 
+
+impl Backup {
+    /// The directory holding this home's backup sets (its `backups/`), through no-follow
+    /// handles: the home's own `.wso2-harden`, or `<DIR>/<home key>` (DIR is followed: the
+    /// operator named it). With `create`, missing directories are made (mode 0700) and the
+    /// `.gitignore` written. `Ok(None)`: no backups, or none there yet.
+    pub fn open(&self, home: &Path, create: bool) -> Result<Option<Dir>, SafeError> {
+        let tool = match self {
+            Backup::Off => return Ok(None),
+            Backup::InHome => super::lock::tool_dir(home, create)?,
+            Backup::Dir(dir) => {
+                if create {
+                    fs::create_dir_all(dir).map_err(|e| SafeError::io(dir, e))?;
+                } else if !dir.is_dir() {
+                    return Ok(None);
+                }
+                let base = Dir::open(dir)?;
+                let tool = base.sub(&home_key(home), create.then_some(0o700))?;
+                if let (true, Some(t)) = (create, &tool) {
+                    t.chmod(0o700).map_err(|e| SafeError::io(&t.path, e))?;
+                    ensure_gitignore(t).map_err(|e| SafeError::io(&t.path, e))?;
+                }
+                tool
+            }
+        };
+        Ok(tool)
+    }
+}
+
 /// Writes `<tool dir>/.gitignore` holding `*` unless it exists (as ruff and pytest do for
 /// their caches): git then ignores the whole directory, itself included.
-pub fn ensure_gitignore(tool: &Path) -> io::Result<()> {
-    let path = tool.join(".gitignore");
-    if fs::symlink_metadata(&path).is_ok() {
-        return Ok(());
+pub fn ensure_gitignore(tool: &Dir) -> io::Result<()> {
+    let text = "# Written by wso2-harden: backups hold the files' secrets; never commit them.\n*\n";
+    match tool.write_new(".gitignore", text.as_bytes(), 0o644) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
     }
-    fs::write(
-        &path,
-        "# Written by wso2-harden: backups hold the files' secrets; never commit them.\n*\n",
-    )
 }
+const FILES: &str = "files";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Manifest {
@@ -119,100 +151,250 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// A new run id: UTC time, sortable, unique within the tool directory `tool`.
-pub fn new_run_id(tool: &Path) -> String {
-    let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-    let base: String = now.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-    let mut id = base.clone();
-    let mut n = 1;
-    while tool.join(SETS).join(&id).exists() {
-        n += 1;
-        id = format!("{base}-{n}");
-    }
-    id
+/// One original to keep: path relative to the home, bytes, and the original's metadata.
+pub struct Original<'a> {
+    pub rel: &'a str,
+    pub bytes: &'a [u8],
+    pub meta: Entry,
 }
 
-/// Writes originals and manifest before any config file is touched.
+/// Writes originals and manifest before any config file is touched, in a new run directory
+/// (its id is the manifest's, with `-2`, `-3`… when taken). Returns the run id. The set is
+/// filled under a temporary name (`.partial-<pid>-<id>`) and renamed once complete, so a run
+/// killed while backing up leaves no half set, and a failed one leaves no set at all; the
+/// partial sets of dead runs are removed here.
 pub fn write_set(
-    tool: &Path,
-    manifest: &Manifest,
-    originals: &[(PathBuf, Vec<u8>)],
-) -> io::Result<PathBuf> {
-    let dir = tool.join(SETS).join(&manifest.run_id);
-    create_private_dir(&dir)?;
-    ensure_gitignore(tool)?;
-    for ((_, bytes), entry) in originals.iter().zip(&manifest.files) {
-        let dest = dir.join("files").join(&entry.path);
-        if let Some(parent) = dest.parent() {
-            fs::create_dir_all(parent)?;
+    tool: &Dir,
+    manifest: &mut Manifest,
+    originals: &[Original],
+) -> io::Result<String> {
+    let backups = tool
+        .sub(SETS, Some(0o700))
+        .map_err(io::Error::other)?
+        .ok_or_else(|| io::Error::other("backups directory vanished"))?;
+    backups.chmod(0o700)?;
+    remove_dead_partials(&backups);
+    let base = manifest.run_id.clone();
+    let mut n = 1;
+    while backups.stat(&manifest.run_id).is_ok() {
+        n += 1;
+        manifest.run_id = format!("{base}-{n}");
+    }
+    let partial = format!("{PARTIAL}{}-{}", std::process::id(), manifest.run_id);
+    let done = (|| {
+        let run = backups
+            .create_sub(&partial, 0o700)
+            .map_err(io::Error::other)?
+            .ok_or_else(|| io::Error::other("a partial backup set of this process exists"))?;
+        fill(&run, manifest, originals)?;
+        backups.rename(&partial, &manifest.run_id)?;
+        backups.sync()
+    })();
+    if let Err(e) = done {
+        let _ = backups.remove_tree(&partial);
+        let _ = backups.sync();
+        return Err(e);
+    }
+    Ok(manifest.run_id.clone())
+}
+
+const PARTIAL: &str = ".partial-";
+
+fn remove_dead_partials(backups: &Dir) {
+    for name in backups.names().unwrap_or_default() {
+        let pid = name
+            .strip_prefix(PARTIAL)
+            .and_then(|r| r.split_once('-'))
+            .and_then(|(pid, _)| pid.parse::<u32>().ok());
+        if pid.is_some_and(|p| p != std::process::id() && !super::safe_fs::alive(p)) {
+            let _ = backups.remove_tree(&name);
         }
-        fs::write(&dest, bytes)?;
-        set_mode(&dest, entry.mode)?;
-        fs::File::open(&dest)?.sync_all()?;
+    }
+}
+
+fn fill(run: &Dir, manifest: &Manifest, originals: &[Original]) -> io::Result<()> {
+    use std::io::Write;
+    let files = run
+        .sub(FILES, Some(0o700))
+        .map_err(io::Error::other)?
+        .ok_or_else(|| io::Error::other("files directory vanished"))?;
+    // Each directory is fsynced once, after all files are in (`sync_tree`).
+    let mut dirs: Vec<(String, Dir)> = Vec::new();
+    for o in originals {
+        let (parent, name) = o.rel.rsplit_once('/').unwrap_or(("", o.rel));
+        if !dirs.iter().any(|(p, _)| p == parent) {
+            let dir = files
+                .sub_path(parent, Some(0o700))
+                .map_err(io::Error::other)?
+                .ok_or_else(|| io::Error::other("backup directory vanished"))?;
+            dirs.push((parent.to_string(), dir));
+        }
+        let dir = &dirs
+            .iter()
+            .find(|(p, _)| p == parent)
+            .expect("just added")
+            .1;
+        // Created private, then given the original's owner and mode (never wider).
+        let mut file = dir.create_file(name, 0o600)?;
+        file.write_all(o.bytes)?;
+        keep_owner(&file, &o.meta)?;
+        file.sync_all()?;
     }
     let json = serde_json::to_vec_pretty(manifest).map_err(io::Error::other)?;
-    let path = dir.join(MANIFEST);
-    fs::write(&path, json)?;
-    fs::File::open(&path)?.sync_all()?;
-    super::write::sync_dir(&dir)?;
-    Ok(dir)
+    run.write_new(MANIFEST, &json, 0o600)?;
+    sync_tree(&files)?;
+    run.sync()
 }
 
-pub fn read_manifest(dir: &Path) -> io::Result<Manifest> {
-    let bytes = fs::read(dir.join(MANIFEST))?;
-    serde_json::from_slice(&bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+/// Fsyncs every directory below `dir` (the few a backup set creates).
+fn sync_tree(dir: &Dir) -> io::Result<()> {
+    let mut stack = vec![dir.sub_path("", None).map_err(io::Error::other)?];
+    while let Some(Some(d)) = stack.pop() {
+        d.sync()?;
+        for name in d.names()? {
+            if d.stat(&name).is_ok_and(|e| e.is_dir) && stack.len() < 64 {
+                stack.push(d.sub(&name, None).map_err(io::Error::other)?);
+            }
+        }
+    }
+    Ok(())
 }
 
-/// Backup runs kept in the tool directory `tool`, oldest first.
-pub fn list_runs(tool: &Path) -> Vec<(PathBuf, Manifest)> {
-    let Ok(entries) = fs::read_dir(tool.join(SETS)) else {
+#[cfg(unix)]
+fn keep_owner(file: &std::fs::File, meta: &Entry) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    if super::safe_fs::euid() == 0 {
+        std::os::unix::fs::fchown(file, Some(meta.uid), Some(meta.gid))?;
+    }
+    file.set_permissions(std::fs::Permissions::from_mode(meta.mode & 0o777))
+}
+
+#[cfg(not(unix))]
+fn keep_owner(_file: &std::fs::File, _meta: &Entry) -> io::Result<()> {
+    Ok(())
+}
+
+/// A backup run as found on disk. The manifest may be missing or unreadable while the
+/// copies are there; such a run is listed, and restorable from its files with `--run`.
+#[derive(Debug)]
+pub struct Run {
+    pub id: String,
+    pub manifest: Result<Manifest, String>,
+    /// Paths (relative to the home) of the copies under `files/`.
+    pub files: Vec<String>,
+    /// Where the run lives, for messages.
+    pub path: PathBuf,
+}
+
+impl Run {
+    /// The original bytes of `rel`, read without following links.
+    pub fn read_copy(&self, tool: &Dir, rel: &str) -> io::Result<Vec<u8>> {
+        let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        let sub = format!("{SETS}/{}/{FILES}/{parent}", self.id);
+        tool.sub_path(&sub, None)
+            .map_err(io::Error::other)?
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))?
+            .read(name)
+    }
+
+    /// Writes the manifest back (after a rollback marks it).
+    pub fn save_manifest(&self, tool: &Dir, manifest: &Manifest) -> io::Result<()> {
+        let dir = tool
+            .sub_path(&format!("{SETS}/{}", self.id), None)
+            .map_err(io::Error::other)?
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))?;
+        let json = serde_json::to_vec_pretty(manifest).map_err(io::Error::other)?;
+        dir.replace(MANIFEST, &json, 0o600)
+    }
+}
+
+/// Backup runs of a home (its `.wso2-harden` handle), oldest first. Entries that hold
+/// neither a manifest nor copies are not runs.
+pub fn list_runs(tool: &Dir) -> Vec<Run> {
+    let Ok(Some(backups)) = tool.sub(SETS, None) else {
         return Vec::new();
     };
-    let mut runs: Vec<_> = entries
-        .flatten()
-        .filter_map(|e| read_manifest(&e.path()).ok().map(|m| (e.path(), m)))
-        .collect();
-    runs.sort_by(|a, b| a.1.run_id.cmp(&b.1.run_id));
+    let mut runs = Vec::new();
+    for id in backups.names().unwrap_or_default() {
+        if id.starts_with('.') {
+            continue; // a set still being written (or left by a killed run)
+        }
+        let Ok(Some(dir)) = backups.sub(&id, None) else {
+            continue;
+        };
+        let manifest = match dir.read(MANIFEST) {
+            Ok(bytes) => serde_json::from_slice::<Manifest>(&bytes)
+                .map_err(|e| format!("{MANIFEST} is unreadable ({e})")),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(format!("{MANIFEST} is missing")),
+            Err(e) => Err(format!("{MANIFEST}: {e}")),
+        };
+        let files = copies(&dir);
+        if manifest.is_err() && files.is_empty() {
+            continue;
+        }
+        runs.push(Run {
+            path: backups.path.join(&id),
+            id,
+            manifest,
+            files,
+        });
+    }
+    runs.sort_by_key(|r| run_order(&r.id));
     runs
 }
 
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)?;
-    set_mode(dir, 0o700)?;
-    if let Some(tool_dir) = dir.parent().and_then(Path::parent) {
-        set_mode(tool_dir, 0o700)?;
+/// Ids sort by time, then by their `-N` suffix as a number.
+fn run_order(id: &str) -> (String, u64) {
+    match id.rsplit_once('-') {
+        Some((base, n)) if n.bytes().all(|b| b.is_ascii_digit()) && !n.is_empty() => {
+            (base.to_string(), n.parse().unwrap_or(0))
+        }
+        _ => (id.to_string(), 1),
     }
-    Ok(())
 }
 
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> io::Result<()> {
-    fs::create_dir_all(dir)
+/// Every regular file below `files/` of a run, as home-relative paths.
+fn copies(run: &Dir) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(Some(files)) = run.sub(FILES, None) else {
+        return out;
+    };
+    let mut stack = vec![(files, String::new())];
+    while let Some((dir, rel)) = stack.pop() {
+        for name in dir.names().unwrap_or_default() {
+            let path = if rel.is_empty() {
+                name.clone()
+            } else {
+                format!("{rel}/{name}")
+            };
+            match dir.stat(&name) {
+                Ok(e) if e.is_file => out.push(path),
+                Ok(e) if e.is_dir && stack.len() < 64 => {
+                    if let Ok(Some(sub)) = dir.sub(&name, None) {
+                        stack.push((sub, path));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A new run id: UTC time, sortable (uniqueness is settled when its directory is created).
+pub fn new_run_id() -> String {
+    let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    now.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
 }
 
 #[cfg(unix)]
-pub fn set_mode(path: &Path, mode: u32) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(path, fs::Permissions::from_mode(mode & 0o7777))
-}
-
-#[cfg(not(unix))]
-pub fn set_mode(_path: &Path, _mode: u32) -> io::Result<()> {
-    Ok(())
-}
-
-#[cfg(unix)]
-pub fn mode_of(meta: &fs::Metadata) -> u32 {
+pub fn mode_of(meta: &std::fs::Metadata) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     meta.permissions().mode() & 0o7777
 }
 
 #[cfg(not(unix))]
-pub fn mode_of(_meta: &fs::Metadata) -> u32 {
+pub fn mode_of(_meta: &std::fs::Metadata) -> u32 {
     0o644
 }

@@ -1,9 +1,13 @@
 //! Writing a plan: every file of a node is encoded and checked against the disk before the
-//! first write; originals go to a backup set; each write is atomic and read back.
+//! first write; originals go to a backup set; a journal records the intent; each write is
+//! atomic and read back. The caller holds the home's lock (`lock::lock`) from planning on.
 
 pub mod backup;
+pub mod journal;
+pub mod lock;
 pub mod prompt;
 pub mod rollback;
+pub mod safe_fs;
 pub mod terminal;
 pub mod write;
 
@@ -11,9 +15,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 pub use backup::Backup;
-use backup::{BackedUpFile, Manifest};
+use backup::{BackedUpFile, Manifest, Original};
+use journal::{Journal, JournalFile};
+use safe_fs::Entry;
 
-use crate::plan::NodePlan;
+use crate::plan::{FilePlan, NodePlan};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
@@ -21,12 +27,8 @@ pub enum ApplyError {
     ChangedSincePlanned(String),
     #[error("{file}: {message}; nothing of this product home was written")]
     Prepare { file: String, message: String },
-    #[error("{file}: backup failed: {source}; nothing of this product home was written")]
-    Backup {
-        file: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{file}: backup failed: {message}; nothing of this product home was written")]
+    Backup { file: String, message: String },
     #[error("{cause}; {}", undo_note(*.restored, .undo_failed))]
     Write {
         cause: String,
@@ -40,7 +42,7 @@ fn undo_note(restored: usize, failed: &[String]) -> String {
         format!("the {restored} file(s) already written were restored: nothing of this product home is changed")
     } else {
         format!(
-            "could not restore {} (restore them from the backup set)",
+            "not restored: {} (the product home is half-written: `wso2-harden check` reports it as interrupted-run; run `fix` again or `rollback`)",
             failed.join(", ")
         )
     }
@@ -51,92 +53,229 @@ fn undo_note(restored: usize, failed: &[String]) -> String {
 pub struct Applied {
     pub files: Vec<String>,
     pub backup: Option<PathBuf>,
+    /// Changes (one patch on one file) written.
+    pub changes: usize,
+    /// Files that were read-only (no write bit): replaced all the same, mode kept.
+    pub read_only: Vec<String>,
+    /// The node had an interrupted run's journal, now completed.
+    pub completed_interrupted: bool,
+}
+
+struct Prepared<'a> {
+    file: &'a FilePlan,
+    new: Vec<u8>,
+    meta: Entry,
+    rel: String,
 }
 
 /// Writes every changed file of `node`. Either all files are prepared and verified, or
-/// nothing is written; each single write is atomic.
+/// nothing is written; each single write is atomic, and a failure part-way puts back what
+/// this run wrote (never a file someone changed since).
 pub fn apply_node(
     node: &NodePlan,
     backup: impl Into<Backup>,
     run_id: Option<&str>,
 ) -> Result<Applied, ApplyError> {
     let backup = backup.into();
+    let root = &node.home.root;
+    let prepare_err = |file: &FilePlan, message: String| ApplyError::Prepare {
+        file: file.display.clone(),
+        message,
+    };
     let mut prepared = Vec::new();
     for file in node.changed_files() {
-        let new = file.final_bytes().map_err(|e| ApplyError::Prepare {
-            file: file.display.clone(),
-            message: e.to_string(),
-        })?;
-        let on_disk = fs::read(&file.path).map_err(|e| ApplyError::Prepare {
-            file: file.display.clone(),
-            message: e.to_string(),
-        })?;
+        let new = file
+            .final_bytes()
+            .map_err(|e| prepare_err(file, e.to_string()))?;
+        let on_disk = fs::read(&file.path).map_err(|e| prepare_err(file, e.to_string()))?;
         if on_disk != file.original {
             return Err(ApplyError::ChangedSincePlanned(file.display.clone()));
         }
-        let mode = fs::metadata(&file.path)
-            .map(|m| backup::mode_of(&m))
-            .unwrap_or(0o644);
-        prepared.push((file, new, mode));
+        write::check_links(&file.path).map_err(|e| prepare_err(file, e.to_string()))?;
+        let meta = entry_of(&file.path).map_err(|e| prepare_err(file, e.to_string()))?;
+        if meta.nlink > 1 {
+            return Err(prepare_err(file, write::hard_link_note(meta.nlink)));
+        }
+        let rel = rel_to_home(root, &file.path);
+        prepared.push(Prepared {
+            file,
+            new,
+            meta,
+            rel,
+        });
     }
-    if prepared.is_empty() {
-        return Ok(Applied::default());
-    }
-    let root = &node.home.root;
+    let unsafe_dir = |e: safe_fs::SafeError| ApplyError::Prepare {
+        file: node.display.clone(),
+        message: e.to_string(),
+    };
     let mut applied = Applied::default();
-    if let Some(tool) = backup.tool_dir(root) {
-        let run_id = run_id.map_or_else(|| backup::new_run_id(&tool), str::to_string);
-        let manifest = Manifest {
-            run_id,
+    if prepared.is_empty() {
+        // Nothing left to write: an interrupted run's journal is settled.
+        if let Some(tool) = lock::tool_dir(root, false).map_err(unsafe_dir)? {
+            applied.completed_interrupted = journal::read(&tool).is_some();
+            let _ = journal::remove(&tool);
+        }
+        return Ok(applied);
+    }
+    let tool = lock::tool_dir(root, true)
+        .map_err(unsafe_dir)?
+        .ok_or_else(|| unsafe_dir(safe_fs::SafeError::NotDir(root.join(lock::TOOL_DIR))))?;
+    applied.completed_interrupted = journal::read(&tool).is_some();
+    let mut backup_id = None;
+    let sets = backup.open(root, true).map_err(unsafe_dir)?;
+    if let Some(sets) = &sets {
+        let mut manifest = Manifest {
+            run_id: run_id.map_or_else(backup::new_run_id, str::to_string),
             time: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             files: prepared
                 .iter()
-                .map(|(f, new, mode)| BackedUpFile {
-                    path: rel_to_home(root, &f.path),
-                    sha256_before: backup::sha256_hex(&f.original),
-                    sha256_after: backup::sha256_hex(new),
-                    mode: *mode,
+                .map(|p| BackedUpFile {
+                    path: p.rel.clone(),
+                    sha256_before: backup::sha256_hex(&p.file.original),
+                    sha256_after: backup::sha256_hex(&p.new),
+                    mode: p.meta.mode,
                 })
                 .collect(),
             rolled_back: None,
         };
-        let originals: Vec<_> = prepared
+        let originals: Vec<Original> = prepared
             .iter()
-            .map(|(f, _, _)| (f.path.clone(), f.original.clone()))
+            .map(|p| Original {
+                rel: &p.rel,
+                bytes: &p.file.original,
+                meta: p.meta,
+            })
             .collect();
-        let dir = backup::write_set(&tool, &manifest, &originals).map_err(|source| {
+        let id = backup::write_set(sets, &mut manifest, &originals).map_err(|e| {
             ApplyError::Backup {
                 file: node.display.clone(),
-                source,
+                message: e.to_string(),
             }
         })?;
-        applied.backup = Some(dir);
+        applied.backup = Some(sets.path.join(backup::SETS).join(&id));
+        backup_id = Some(id);
     }
-    for (i, (file, new, _)) in prepared.iter().enumerate() {
-        let outcome = write::atomic_write(&file.path, new)
-            .map_err(|e| e.to_string())
-            .and_then(|()| match fs::read(&file.path) {
-                Ok(back) if back == *new => Ok(()),
-                _ => Err(format!("{}: does not read back as written", file.display)),
-            });
+    let intent = Journal::new(
+        "fix",
+        backup_id.clone(),
+        prepared
+            .iter()
+            .map(|p| JournalFile {
+                path: p.rel.clone(),
+                sha256_before: backup::sha256_hex(&p.file.original),
+                sha256_after: backup::sha256_hex(&p.new),
+            })
+            .collect(),
+    );
+    let forget_backup = |_: &safe_fs::Dir| {
+        let sets = sets.as_ref().and_then(|d| d.sub(backup::SETS, None).ok().flatten());
+        if let (Some(id), Some(b)) = (&backup_id, sets) {
+            let _ = b.remove_tree(id);
+            let _ = b.sync();
+        }
+    };
+    if let Err(e) = journal::write(&tool, &intent) {
+        forget_backup(&tool);
+        return Err(ApplyError::Prepare {
+            file: node.display.clone(),
+            message: format!("cannot write the journal: {e}"),
+        });
+    }
+    for (i, p) in prepared.iter().enumerate() {
+        let outcome = crate::guard::contain(|| {
+            if i == 1 {
+                crate::guard::fault_point("write", root);
+            }
+            write_one(p)
+        })
+        .unwrap_or_else(|e| Err(format!("{}: {e}", p.file.display)));
         if let Err(cause) = outcome {
-            // All-or-nothing: put back what this run already wrote, newest first.
-            let undo_failed = prepared[..i]
+            // All-or-nothing: put back what this run wrote, newest first (the failed file too,
+            // in case it was replaced before failing), but only where a file still holds
+            // exactly what this run wrote.
+            let undo_failed: Vec<String> = prepared[..=i]
                 .iter()
                 .rev()
-                .filter(|(f, _, _)| write::atomic_write(&f.path, &f.original).is_err())
-                .map(|(f, _, _)| f.display.clone())
+                .filter(|q| !undo_one(q))
+                .map(|q| q.file.display.clone())
                 .collect();
+            if undo_failed.is_empty() {
+                let _ = journal::remove(&tool);
+                forget_backup(&tool);
+            }
             return Err(ApplyError::Write {
                 cause,
                 restored: i,
                 undo_failed,
             });
         }
-        applied.files.push(file.display.clone());
+        applied.files.push(p.file.display.clone());
+        applied.changes += p.file.steps.len();
+        if p.meta.mode & 0o222 == 0 {
+            applied.read_only.push(p.file.display.clone());
+        }
+    }
+    if let Err(e) = journal::remove(&tool) {
+        return Err(ApplyError::Write {
+            cause: format!("{}: cannot remove the journal: {e}", node.display),
+            restored: 0,
+            undo_failed: vec!["(every file was written)".into()],
+        });
     }
     Ok(applied)
+}
+
+fn write_one(p: &Prepared) -> Result<(), String> {
+    write::atomic_write(&p.file.path, &p.new).map_err(|e| e.to_string())?;
+    match fs::read(&p.file.path) {
+        Ok(back) if back == p.new => Ok(()),
+        _ => Err(format!("{}: does not read back as written", p.file.display)),
+    }
+}
+
+/// Restores one file this run wrote, unless someone changed it since.
+fn undo_one(p: &Prepared) -> bool {
+    match fs::read(&p.file.path) {
+        Ok(now) if now == p.new => write::atomic_write(&p.file.path, &p.file.original).is_ok(),
+        Ok(now) => now == p.file.original,
+        Err(_) => false,
+    }
+}
+
+#[cfg(unix)]
+fn entry_of(path: &Path) -> std::io::Result<Entry> {
+    use std::os::unix::fs::MetadataExt;
+    let m = fs::metadata(path)?;
+    Ok(Entry {
+        is_dir: m.is_dir(),
+        is_file: m.is_file(),
+        is_symlink: false,
+        mode: m.mode() & 0o7777,
+        uid: m.uid(),
+        gid: m.gid(),
+        nlink: m.nlink(),
+        size: m.len(),
+    })
+}
+
+#[cfg(not(unix))]
+fn entry_of(path: &Path) -> std::io::Result<Entry> {
+    let m = fs::metadata(path)?;
+    Ok(Entry {
+        is_dir: m.is_dir(),
+        is_file: m.is_file(),
+        is_symlink: false,
+        mode: if m.permissions().readonly() {
+            0o444
+        } else {
+            0o644
+        },
+        uid: 0,
+        gid: 0,
+        nlink: 1,
+        size: m.len(),
+    })
 }
 
 pub fn rel_to_home(root: &Path, path: &Path) -> String {

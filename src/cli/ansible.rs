@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::common::Session;
+use super::common::{Access, Session};
 use super::RunArgs;
 use crate::apply::apply_node;
 use crate::plan::FindingKind;
@@ -124,6 +124,7 @@ pub fn run(args_json: &str) -> Value {
         Ok(a) => a,
         Err(e) => return failed(format!("bad arguments: {e}")),
     };
+    crate::guard::fault_point("module", &args.path);
     let mut set = Vec::new();
     for (k, v) in &args.values {
         let v = match v {
@@ -141,6 +142,7 @@ pub fn run(args_json: &str) -> Value {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         unsafe_fixes: args.unsafe_fixes,
+        max_file_size: None,
         no_policy_search: true,
     };
     let session = match Session::new(&run_args) {
@@ -148,7 +150,12 @@ pub fn run(args_json: &str) -> Value {
         Err(e) => return failed(format!("{e:#}")),
     };
     let write = !args.check_mode;
-    let results = session.each_node(|mut node| {
+    let access = if args.check_mode {
+        Access::Read
+    } else {
+        Access::Write
+    };
+    let results = session.each_node(access, |mut node| {
         let diff_text = if args.diff && node.error.is_none() {
             node.changed_files()
                 .map(|f| {

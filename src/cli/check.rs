@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use super::common::{report_errors, Session};
+use super::common::{report_errors, Access, Session};
 use super::{CheckArgs, Format, CLEAN, ERROR, FINDINGS};
 use crate::plan::{FindingKind, NodePlan, Plan};
 use crate::render::{ci, json, report, sarif, summary, Style};
@@ -41,7 +41,7 @@ fn render(
     style: Style,
 ) -> (Plan, String) {
     let per_node = |f: &(dyn Fn(&NodePlan) -> String + Sync)| {
-        let done = session.each_node(|mut node| {
+        let done = session.each_node(Access::Read, |mut node| {
             let text = f(&node);
             node.release_files();
             (node, text)
@@ -82,7 +82,7 @@ fn render(
                 catalog: session.catalog,
                 fail_on,
             };
-            let done = session.each_node(|mut node| {
+            let done = session.each_node(Access::Read, |mut node| {
                 let results = sarif::node_results(&node, &ctx);
                 node.release_files();
                 (node, results)

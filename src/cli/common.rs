@@ -10,13 +10,24 @@ use indicatif::{ParallelProgressIterator, ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use super::RunArgs;
-use crate::apply::Backup;
+use crate::apply::{journal, lock, Backup};
 use crate::catalog::{Catalog, Patch, Values};
-use crate::discover::{discover, ProductHome};
+use crate::discover::{discover, discover_noting, ProductHome};
+use crate::guard::{contain, fault_point};
 use crate::plan::{
     display_path, plan_home, Decide, Finding, FindingKind, NodePlan, Plan, Settings, TakeAll,
 };
 use crate::policy::Policy;
+
+/// What a command does to the homes it plans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// check, diff, Ansible check mode: a shared lock when one exists; an interrupted run is
+    /// reported as a finding.
+    Read,
+    /// fix, Ansible: the home's exclusive lock from planning to the last write.
+    Write,
+}
 
 /// Below this many homes a progress bar is more noise than help.
 const PROGRESS_FROM: usize = 20;
@@ -72,12 +83,26 @@ impl Session {
                 .check_value(k, v)
                 .map_err(|e| anyhow::anyhow!("--set {k}={v}: {e}"))?;
         }
+        let max = match (
+            args.max_file_size,
+            std::env::var("WSO2_HARDEN_MAX_FILE_SIZE"),
+        ) {
+            (Some(n), _) => n,
+            (None, Ok(v)) => crate::input::parse_size(&v)
+                .map_err(|e| anyhow::anyhow!("WSO2_HARDEN_MAX_FILE_SIZE: {e}"))?,
+            (None, Err(_)) => crate::input::DEFAULT_MAX_FILE_SIZE,
+        };
+        crate::input::set_max_file_size(max);
         let paths = if args.paths.is_empty() {
             vec![PathBuf::from(".")]
         } else {
             args.paths.clone()
         };
-        let homes = discover(&paths)?;
+        let mut notes = Vec::new();
+        let homes = discover_noting(&paths, &mut notes)?;
+        for n in notes {
+            eprintln!("wso2-harden: warning: {n}");
+        }
         if homes.is_empty() {
             bail!(
                 "no WSO2 product home found under {} (a home has repository/conf/ or conf/ with carbon.xml or deployment.toml)",
@@ -171,17 +196,25 @@ impl Session {
     }
 
     /// Plans every home in parallel, each node independently, and hands each plan to `f`
-    /// while its files are in memory; only what `f` returns is kept (a fleet of thousands of
-    /// homes never holds more than a few nodes' files). A progress bar shows on a terminal.
-    pub fn each_node<T: Send>(&self, f: impl Fn(NodePlan) -> T + Sync + Send) -> Vec<T> {
+    /// while its files are in memory and its lock is held; only what `f` returns is kept (a
+    /// fleet of thousands of homes never holds more than a few nodes' files). A panic while
+    /// planning or in `f` becomes that node's error. A progress bar shows on a terminal.
+    pub fn each_node<T: Send>(
+        &self,
+        access: Access,
+        f: impl Fn(NodePlan) -> T + Sync + Send,
+    ) -> Vec<T> {
         let settings = self.settings();
         let run = |h: &ProductHome| {
-            f(plan_home(
-                h.clone(),
-                &settings,
-                &self.values_for(h),
-                &mut TakeAll,
-            ))
+            self.run_node(h, access, &mut TakeAll, &settings, &|node| {
+                let shown = node.display.clone();
+                let home = node.home.clone();
+                // `f` gets a node that failed instead when it panics (it then writes nothing).
+                contain(|| f(node)).unwrap_or_else(|e| {
+                    let msg = format!("{shown}: {e}");
+                    f(failed_node(home, shown, msg))
+                })
+            })
         };
         if self.homes.len() >= PROGRESS_FROM && std::io::stderr().is_terminal() {
             let bar = ProgressBar::new(self.homes.len() as u64).with_style(
@@ -201,23 +234,69 @@ impl Session {
         }
     }
 
+    /// One node: lock, plan (contained), then `then` with the lock still held.
+    pub fn run_node<T>(
+        &self,
+        home: &ProductHome,
+        access: Access,
+        decide: &mut dyn Decide,
+        settings: &Settings<'_>,
+        then: &dyn Fn(NodePlan) -> T,
+    ) -> T {
+        let shown = display_path(&home.root, &self.cwd);
+        let mode = match access {
+            Access::Read => lock::Mode::Shared,
+            Access::Write => lock::Mode::Exclusive,
+        };
+        let _lock = match lock::lock(&home.root, &shown, mode) {
+            Ok(l) => l,
+            Err(e) => {
+                let what = match access {
+                    Access::Read => "not checked",
+                    Access::Write => "nothing of this product home was written",
+                };
+                return then(failed_node(home.clone(), shown, format!("{e}; {what}")));
+            }
+        };
+        let planned = contain(|| {
+            fault_point("plan", &home.root);
+            let mut node = plan_home(home.clone(), settings, &self.values_for(home), decide);
+            if access == Access::Read {
+                if let Ok(Some(tool)) = lock::tool_dir(&home.root, false) {
+                    if let Some(j) = journal::read(&tool) {
+                        let finding = journal::finding(&home.root, &node.display, &j);
+                        node.findings.insert(0, finding);
+                    }
+                }
+            }
+            node
+        });
+        let node = planned.unwrap_or_else(|e| {
+            let msg = format!("{shown}: {e}; nothing of this product home was written");
+            failed_node(home.clone(), shown, msg)
+        });
+        then(node)
+    }
+
     /// The plan of every home without file contents: findings and errors, for reports.
     pub fn plan_findings(&self) -> Plan {
-        let nodes = self.each_node(|mut node| {
+        let nodes = self.each_node(Access::Read, |mut node| {
             node.release_files();
             node
         });
         self.plan_of(nodes)
     }
+}
 
-    /// Plans one home with a decider (the interactive fix).
-    pub fn plan_one(&self, home: &ProductHome, decide: &mut dyn Decide) -> NodePlan {
-        plan_home(
-            home.clone(),
-            &self.settings(),
-            &self.values_for(home),
-            decide,
-        )
+/// A node that could not be planned: its error, no change, no finding.
+fn failed_node(home: ProductHome, display: String, error: String) -> NodePlan {
+    NodePlan {
+        home,
+        display,
+        files: Vec::new(),
+        findings: Vec::new(),
+        error: Some(error),
+        files_changed: 0,
     }
 }
 

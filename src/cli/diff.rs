@@ -1,14 +1,15 @@
 //! `diff`: the unified diff of every pending fix, exactly what `fix --yes` writes. It fails
 //! while anything is left to fix: changes, or a fix that waits for a value (so an empty diff
-//! is never mistaken for "done").
+//! is never mistaken for "done"). With `--redact`, secret values are masked (for logs).
 
 use std::io::Write;
 use std::path::Path;
 
-use super::common::{report_errors, Session};
+use super::common::{report_errors, Access, Session};
 use super::{DiffArgs, CLEAN, ERROR, FINDINGS};
+use crate::apply::journal;
 use crate::plan::FindingKind;
-use crate::render::{diff, summary, Style};
+use crate::render::{diff, mask, summary, Style};
 
 pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<u8> {
     let cwd = std::env::current_dir()?;
@@ -19,10 +20,17 @@ pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<u8> {
         }
     }
     let session = Session::new(&args.run)?;
-    let results = session.each_node(|mut node| {
+    let results = session.each_node(Access::Read, |mut node| {
         let bytes = if node.error.is_none() {
             node.changed_files()
-                .flat_map(diff::final_file_diff)
+                .flat_map(|f| {
+                    let d = diff::final_file_diff(f);
+                    if args.redact {
+                        mask::redact_diff(f, &d)
+                    } else {
+                        d
+                    }
+                })
                 .collect()
         } else {
             Vec::new()
@@ -44,7 +52,13 @@ pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<u8> {
             "wso2-harden: {needs} fix(es) need a value and are not in this diff (see `wso2-harden check`; give them with --set or in the policy file)"
         );
     }
-    let failed = !out.is_empty() || needs > 0;
+    // An interrupted run is not in the diff (the files it wrote are already new): say so.
+    let mut interrupted = 0;
+    for f in plan.findings().filter(|f| f.id == journal::FINDING) {
+        interrupted += 1;
+        eprintln!("{}: {}: {}", f.node, f.id, f.message);
+    }
+    let failed = !out.is_empty() || needs > 0 || interrupted > 0;
     let md = summary::markdown(
         "diff",
         &plan,

@@ -8,12 +8,12 @@
 use std::io::IsTerminal;
 use std::sync::atomic::Ordering;
 
-use super::common::{report_errors, Session};
+use super::common::{report_errors, Access, Session};
 use super::{FixArgs, CLEAN, ERROR, FINDINGS, INTERRUPTED};
 use crate::apply::prompt::{Interactive, INTERRUPTED as CTRL_C};
 use crate::apply::terminal::TerminalPrompter;
 use crate::apply::{apply_node, Applied, ApplyError, Backup};
-use crate::plan::{FindingKind, NodePlan, Plan};
+use crate::plan::{FindingKind, Plan};
 use crate::render::{report, review, Style, BOLD, DIM};
 
 pub fn run(args: &FixArgs, style: Style) -> anyhow::Result<u8> {
@@ -33,9 +33,9 @@ pub fn run(args: &FixArgs, style: Style) -> anyhow::Result<u8> {
     Ok(interactive(&session, &backup, style))
 }
 
-/// `--yes`: every safe fix of every node, in parallel.
+/// `--yes`: every safe fix of every node, in parallel, each under its home's lock.
 fn all_safe(session: &Session, backup: &Backup, style: Style) -> u8 {
-    let done = session.each_node(|mut node| {
+    let done = session.each_node(Access::Write, |mut node| {
         let result = match node.error {
             None => Some(apply_node(&node, backup.clone(), None)),
             Some(_) => None,
@@ -51,25 +51,11 @@ fn all_safe(session: &Session, backup: &Backup, style: Style) -> u8 {
             results.push((i, r));
         }
     }
-    let plan = session.plan_of(nodes);
+    let mut plan = session.plan_of(nodes);
     report_errors(&plan);
-    let results: Vec<_> = results
-        .into_iter()
-        .map(|(i, r)| (&plan.nodes[i], r))
-        .collect();
-    // With --yes every planned safe fix of a node that was written is applied.
-    let applied = results
-        .iter()
-        .filter(|(_, r)| r.is_ok())
-        .map(|(n, _)| {
-            n.findings
-                .iter()
-                .filter(|f| f.kind == FindingKind::Fix && !f.waived())
-                .count()
-        })
-        .sum();
+    let applied = written_changes(&results);
     // Nothing --yes may apply is left once it ran: what remains needs a person.
-    finish(&plan, &results, (applied, 0), false, style)
+    finish(&mut plan, &results, (applied, 0), false, style)
 }
 
 fn interactive(session: &Session, backup: &Backup, style: Style) -> u8 {
@@ -83,17 +69,39 @@ fn interactive(session: &Session, backup: &Backup, style: Style) -> u8 {
     let mut nodes = Vec::new();
     let mut written = Vec::new();
     let mut interrupted_at = None;
+    let settings = session.settings();
     for home in &session.homes {
-        let mut node = session.plan_one(home, &mut decider);
-        if decider.interrupted || CTRL_C.load(Ordering::Relaxed) {
+        // Planned (with the questions) and written under the home's lock.
+        let (node, result, stop) =
+            session.run_node(home, Access::Write, &mut decider, &settings, &|mut node| {
+                if CTRL_C.load(Ordering::Relaxed) {
+                    return (node, None, true);
+                }
+                let result = match &node.error {
+                    Some(e) => {
+                        eprintln!("{e}");
+                        None
+                    }
+                    None => Some(
+                        crate::guard::contain(|| apply_node(&node, backup.clone(), None))
+                            .unwrap_or_else(|e| {
+                                Err(ApplyError::Prepare {
+                                    file: node.display.clone(),
+                                    message: e.to_string(),
+                                })
+                            }),
+                    ),
+                };
+                node.release_files();
+                (node, result, false)
+            });
+        if stop || decider.interrupted {
             interrupted_at = Some(node.display.clone());
             break;
         }
-        match &node.error {
-            Some(e) => eprintln!("{e}"),
-            None => written.push((nodes.len(), apply_node(&node, backup.clone(), None))),
+        if let Some(r) = result {
+            written.push((nodes.len(), r));
         }
-        node.release_files();
         nodes.push(node);
         if decider.stopped {
             break;
@@ -120,22 +128,30 @@ fn interactive(session: &Session, backup: &Backup, style: Style) -> u8 {
     } else {
         String::new()
     };
-    let (applied, declined) = (decider.applied, decider.declined);
+    // What the summary calls applied is what was written: accepted changes of a node whose
+    // write failed (or was refused) were not applied.
+    let (applied, declined) = (written_changes(&written), decider.declined);
     let open = declined > 0 || decider.values_skipped > 0 || !unreviewed.is_empty();
-    let plan = session.plan_of(nodes);
-    let results: Vec<_> = written
-        .into_iter()
-        .map(|(i, r)| (&plan.nodes[i], r))
-        .collect();
+    let mut plan = session.plan_of(nodes);
     print!("{unreviewed}");
-    finish(&plan, &results, (applied, declined), open, style)
+    finish(&mut plan, &written, (applied, declined), open, style)
+}
+
+type Results = [(usize, Result<Applied, ApplyError>)];
+
+fn written_changes(results: &Results) -> usize {
+    results
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok())
+        .map(|a| a.changes)
+        .sum()
 }
 
 /// Prints what was written and what is left for a person; the exit code. `open`: the
 /// interactive run left offered changes undone (declined, not reviewed, value skipped).
 fn finish(
-    plan: &Plan,
-    results: &[(&NodePlan, Result<Applied, ApplyError>)],
+    plan: &mut Plan,
+    results: &Results,
     (applied, declined): (usize, usize),
     open: bool,
     style: Style,
@@ -143,9 +159,17 @@ fn finish(
     let mut failed = plan.has_errors();
     let mut written = 0;
     let cwd = std::env::current_dir().unwrap_or_default();
-    for (node, result) in results {
+    for (i, result) in results {
+        let node = &mut plan.nodes[*i];
         match result {
-            Ok(applied) if applied.files.is_empty() => {}
+            Ok(applied) if applied.files.is_empty() => {
+                if applied.completed_interrupted {
+                    println!(
+                        "{} an interrupted run had nothing left to write; it is settled",
+                        style.paint(BOLD, &node.display)
+                    );
+                }
+            }
             Ok(applied) => {
                 written += applied.files.len();
                 println!(
@@ -155,6 +179,14 @@ fn finish(
                 );
                 for f in &applied.files {
                     println!("    {f}");
+                }
+                if applied.completed_interrupted {
+                    println!("    {}", style.paint(DIM, "(this completed an interrupted run)"));
+                }
+                for f in &applied.read_only {
+                    println!(
+                        "    note: {f} was read-only; it was replaced all the same and keeps its mode"
+                    );
                 }
                 if let Some(b) = &applied.backup {
                     println!(
@@ -169,9 +201,11 @@ fn finish(
             Err(e) => {
                 failed = true;
                 eprintln!("wso2-harden: {e}");
+                node.error.get_or_insert_with(|| e.to_string());
             }
         }
     }
+    let plan = &*plan;
     let mut left = 0;
     let counts = report::Counts::of(plan);
     let (needs, unsafe_left, manual) = (counts.needs_value, counts.unsafe_fix, counts.manual);

@@ -159,6 +159,9 @@ pub struct RunArgs {
     /// Also plan fixes marked unsafe.
     #[arg(long)]
     pub unsafe_fixes: bool,
+    /// Refuse config files larger than this (default 16MiB; also WSO2_HARDEN_MAX_FILE_SIZE).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
     /// Do not look for ./wso2-harden.toml (the Ansible module passes everything explicitly).
     #[arg(skip)]
     pub no_policy_search: bool,
@@ -202,6 +205,10 @@ pub struct DiffArgs {
     /// Exit 0 even when changes are pending (errors still exit 2).
     #[arg(long)]
     pub exit_zero: bool,
+    /// Mask secret values (passwords, keystore passwords, Secure Vault entries) in context
+    /// and changed lines alike, for logs. The result no longer applies with `git apply`.
+    #[arg(long)]
+    pub redact: bool,
 }
 
 #[derive(Debug, Args)]
@@ -276,6 +283,10 @@ pub struct RollbackArgs {
     /// Where `fix --backup-dir DIR` kept the backup sets.
     #[arg(long, value_name = "DIR")]
     pub backup_dir: Option<PathBuf>,
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    crate::input::parse_size(s)
 }
 
 /// Exit codes of the command-line contract.

@@ -1,8 +1,10 @@
-//! `rollback`: restore a fix run from its backup set.
+//! `rollback`: restore a fix run from its backup set, each home under its lock.
 
 use super::{RollbackArgs, CLEAN, ERROR};
-use crate::apply::{backup, rollback, Backup};
-use crate::discover::discover;
+use crate::apply::rollback::RollbackError;
+use crate::apply::{backup, lock, rollback, Backup};
+use crate::discover::discover_noting;
+use crate::guard::contain;
 use crate::plan::display_path;
 
 pub fn run(args: &RollbackArgs) -> anyhow::Result<u8> {
@@ -12,19 +14,96 @@ pub fn run(args: &RollbackArgs) -> anyhow::Result<u8> {
     } else {
         args.paths.clone()
     };
-    let homes = discover(&paths)?;
+    let mut notes = Vec::new();
+    let homes = discover_noting(&paths, &mut notes)?;
+    for n in notes {
+        eprintln!("wso2-harden: warning: {n}");
+    }
     let location = match &args.backup_dir {
         Some(dir) => Backup::Dir(cwd.join(dir)),
         None => Backup::InHome,
     };
+    let fleet = homes.len() > 1;
     let mut code = CLEAN;
-    for home in homes {
+    let mut unknown = 0;
+    for home in &homes {
         let shown = display_path(&home.root, &cwd);
-        let Some(tool) = location.tool_dir(&home.root) else {
-            continue;
-        };
         if args.list {
-            for (_, m) in backup::list_runs(&tool) {
+            list(&home.root, &location, &shown);
+            continue;
+        }
+        let _lock = match lock::lock(&home.root, &shown, lock::Mode::Exclusive) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("wso2-harden: {e}; not rolled back");
+                code = ERROR;
+                continue;
+            }
+        };
+        let outcome =
+            contain(|| {
+            rollback::rollback(&home.root, &location, args.run.as_deref(), args.force, &shown)
+        });
+        match outcome {
+            Ok(Ok(runs)) => {
+                for r in runs {
+                    for w in &r.warnings {
+                        eprintln!("wso2-harden: warning: {w}");
+                    }
+                    let what = if r.interrupted {
+                        "interrupted run"
+                    } else {
+                        "run"
+                    };
+                    println!(
+                        "{shown}: rolled back {what} {} ({} file(s))",
+                        r.run,
+                        r.files.len()
+                    );
+                    for f in r.files {
+                        println!("    {f}");
+                    }
+                }
+            }
+            // In a fleet, a home that never had a fix run (or not this one) is not an error.
+            Ok(Err(RollbackError::NoRun { .. })) if fleet => {
+                println!("{shown}: no backup run; nothing to roll back");
+            }
+            Ok(Err(RollbackError::UnknownRun { run, .. })) if fleet => {
+                unknown += 1;
+                println!("{shown}: no backup run `{run}`; nothing to roll back");
+            }
+            Ok(Err(e)) => {
+                eprintln!("wso2-harden: {e}");
+                code = ERROR;
+            }
+            Err(e) => {
+                eprintln!("wso2-harden: {shown}: {e}");
+                code = ERROR;
+            }
+        }
+    }
+    if fleet && unknown == homes.len() {
+        let run = args.run.as_deref().unwrap_or("");
+        eprintln!("wso2-harden: no product home has a backup run `{run}`");
+        code = ERROR;
+    }
+    Ok(code)
+}
+
+/// `--list`: every run, those without a readable manifest included.
+fn list(root: &std::path::Path, location: &Backup, shown: &str) {
+    let tool = match location.open(root, false) {
+        Ok(Some(t)) => t,
+        Ok(None) => return,
+        Err(e) => {
+            eprintln!("wso2-harden: {e}");
+            return;
+        }
+    };
+    for run in backup::list_runs(&tool) {
+        match &run.manifest {
+            Ok(m) => {
                 let state = m
                     .rolled_back
                     .as_ref()
@@ -39,20 +118,17 @@ pub fn run(args: &RollbackArgs) -> anyhow::Result<u8> {
                     println!("    {}", f.path);
                 }
             }
-            continue;
-        }
-        match rollback::rollback(&home.root, &tool, args.run.as_deref(), args.force, &shown) {
-            Ok((run, files)) => {
-                println!("{shown}: rolled back run {run} ({} file(s))", files.len());
-                for f in files {
+            Err(why) => {
+                println!(
+                    "{shown}  {}  ?  {} file(s) (warning: {why}; `rollback --run {}` restores the copies unchecked)",
+                    run.id,
+                    run.files.len(),
+                    run.id
+                );
+                for f in &run.files {
                     println!("    {f}");
                 }
             }
-            Err(e) => {
-                eprintln!("wso2-harden: {e}");
-                code = ERROR;
-            }
         }
     }
-    Ok(code)
 }

@@ -42,11 +42,10 @@ pub struct ProductHome {
 
 /// A path that cannot be searched.
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: {source}")]
+#[error("{}: {err}", path.display())]
 pub struct DiscoverError {
     pub path: PathBuf,
-    #[source]
-    pub source: std::io::Error,
+    pub err: std::io::Error,
 }
 
 const CONF_DIRS: [&str; 2] = ["repository/conf", "conf"];
@@ -63,18 +62,42 @@ const SKIP_DIRS: [&str; 4] = [".git", "target", ".wso2-harden", "node_modules"];
 
 /// Every product home at or below each path, in path order, without duplicates.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<ProductHome>, DiscoverError> {
-    let mut homes = Vec::new();
+    discover_noting(paths, &mut Vec::new())
+}
+
+/// `discover`, with what was skipped said in `notes`: symlink loops, and a home reached a
+/// second time through another path (a symlink to a home that is also listed). Symlinked
+/// homes and directories are followed; a home is rooted where it is found (the link's path),
+/// and is the same home as its target.
+pub fn discover_noting(
+    paths: &[PathBuf],
+    notes: &mut Vec<String>,
+) -> Result<Vec<ProductHome>, DiscoverError> {
+    let mut homes: Vec<ProductHome> = Vec::new();
+    let mut seen: Vec<(FileId, PathBuf)> = Vec::new();
     for path in paths {
-        fs::metadata(path).map_err(|source| DiscoverError {
+        fs::metadata(path).map_err(|err| DiscoverError {
             path: path.clone(),
-            source,
+            err,
         })?;
         let mut walk = walkdir::WalkDir::new(path)
-            .follow_links(false)
+            .follow_links(true)
             .sort_by_file_name()
             .into_iter();
         while let Some(entry) = walk.next() {
-            let Ok(entry) = entry else { continue };
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    if let (Some(at), Some(back)) = (e.path(), e.loop_ancestor()) {
+                        notes.push(format!(
+                            "{}: symbolic link loop (it leads back to {}); not followed",
+                            at.display(),
+                            back.display()
+                        ));
+                    }
+                    continue;
+                }
+            };
             if !entry.file_type().is_dir() {
                 continue;
             }
@@ -84,16 +107,44 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<ProductHome>, DiscoverError> {
                 continue;
             }
             if let Some(conf) = conf_dir(entry.path()) {
+                walk.skip_current_dir();
+                let id = file_id(entry.path());
+                if let Some((_, first)) = seen.iter().find(|(i, _)| id.is_some() && *i == id) {
+                    notes.push(format!(
+                        "{}: the same product home as {}; planned once",
+                        entry.path().display(),
+                        first.display()
+                    ));
+                    continue;
+                }
+                seen.push((id, entry.path().to_path_buf()));
                 let mut home = inspect(entry.path().to_path_buf(), conf);
                 let profiles = profiles::of(&mut home);
                 homes.push(home);
                 homes.extend(profiles);
-                walk.skip_current_dir();
             }
         }
     }
     homes.dedup_by(|a, b| a.root == b.root);
     Ok(homes)
+}
+
+type FileId = Option<(u64, u64)>;
+
+/// Device and inode of a directory (following links): two paths to one home compare equal.
+#[cfg(unix)]
+fn file_id(path: &Path) -> FileId {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(path: &Path) -> FileId {
+    use std::hash::{Hash, Hasher};
+    let canonical = fs::canonicalize(path).ok()?;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    canonical.hash(&mut h);
+    Some((0, h.finish()))
 }
 
 pub(crate) fn conf_dir(dir: &Path) -> Option<&'static str> {

@@ -2,7 +2,6 @@
 //! file's text in catalog order (`fold`), and runs the detect-only checks.
 
 use std::collections::HashMap;
-use std::fs;
 use std::path::PathBuf;
 
 use super::files::{display_path, target_files};
@@ -98,7 +97,7 @@ pub fn plan_home(
         let display = display_path(&w.path, &settings.cwd);
         let read = match w.bytes {
             Some(bytes) => Ok(bytes),
-            None => fs::read(&w.path),
+            None => crate::input::read_config(&w.path),
         };
         let original = match read {
             Ok(b) => b,
@@ -135,6 +134,12 @@ pub fn plan_home(
                 file.display, e.line, e.col, e.message
             ));
             break;
+        }
+        if !file.steps.is_empty() {
+            if let Err(e) = super::files::writable(&file, &node.display, &mut node.findings) {
+                node.error = Some(e);
+                break;
+            }
         }
         node.files.push(file);
     }

@@ -41,8 +41,14 @@ pub(super) fn target_files(
 }
 
 fn launches_jvm(path: &Path, reads: &mut HashMap<PathBuf, Vec<u8>>) -> bool {
-    let (Some(kind), Ok(bytes)) = (ScriptKind::from_path(path), fs::read(path)) else {
+    let Some(kind) = ScriptKind::from_path(path) else {
         return false;
+    };
+    let bytes = match crate::input::read_config(path) {
+        Ok(b) => b,
+        // Too large or UTF-16: planned all the same, so that the read fails with its reason.
+        Err(crate::input::InputError::Io(_)) => return false,
+        Err(_) => return true,
     };
     let launches = script::has_launch(&Decoded::decode(&bytes).text, kind);
     if launches {
@@ -65,4 +71,45 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// A file a fix would rewrite must allow it: one with several hard links is refused (the
+/// atomic rename would leave the other names with the old content); a read-only one is
+/// rewritten all the same, keeping its mode, with a note.
+pub(super) fn writable(
+    file: &super::FilePlan,
+    node: &str,
+    findings: &mut Vec<super::Finding>,
+) -> Result<(), String> {
+    let Ok(meta) = fs::metadata(&file.path) else {
+        return Ok(()); // the write reports it
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 {
+            let why = crate::apply::write::hard_link_note(meta.nlink());
+            return Err(format!(
+                "{}: {why}; nothing of this product home is written",
+                file.display
+            ));
+        }
+    }
+    if meta.permissions().readonly() {
+        findings.push(super::Finding {
+            id: "read-only-file".to_string(),
+            kind: super::FindingKind::Warning,
+            severity: crate::catalog::Severity::Info,
+            safety: crate::catalog::Safety::Safe,
+            node: node.to_string(),
+            file: Some(file.display.clone()),
+            line: None,
+            message: "the file is read-only (no write permission): fix replaces it all the same \
+                      and keeps its mode"
+                .to_string(),
+            guidance: None,
+            waiver: None,
+        });
+    }
+    Ok(())
 }

@@ -1,101 +1,187 @@
-//! Masks secret values in text shown to people (prompts, the Ansible module's diff): the
-//! secret values a file holds (Secure Vault `[secrets]`, password keys, elements and
-//! attributes, `$secret{}` references) wherever they appear, and the values of any line that
-//! names a password, passphrase or secret.
+//! Masks secret values in text shown to people (prompts, the Ansible module's results,
+//! `diff --redact`). Precise: the value of a key, flag, attribute or element whose name says
+//! it is secret (`keystorePass="…"`, `-Djavax.net.ssl.keyStorePassword=…`, `password = "…"`,
+//! `<Password>…</Password>`, `<Property name="password">…`), and the secret values a file
+//! holds (found by its format) wherever they stand as a whole token. Everything else on the
+//! line (`-Dcarbon.home=…`, file lists) is left as it is.
 
 use std::path::Path;
 
 use crate::formats::properties;
+use crate::formats::script::{self, ScriptKind};
+use crate::formats::text::{Decoded, Encoding};
 use crate::formats::toml::{TomlFile, TomlScalar};
+use crate::plan::FilePlan;
 
-const KEYWORDS: [&str; 4] = ["pass", "secret", "credential", "$secret{"];
-const MASK: &str = "********";
+pub const MASK: &str = "********";
 
-fn line_is_secret(line: &str) -> bool {
-    let lower = line.to_ascii_lowercase();
-    KEYWORDS.iter().any(|k| lower.contains(k))
+/// Does a key, flag, attribute or element name say its value is secret?
+pub fn secret_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    let n = n.trim_start_matches('-');
+    if n.ends_with("alias") {
+        return false; // Secure Vault aliases name a secret, they are not one
+    }
+    ["password", "passwd", "passphrase", "secret"]
+        .iter()
+        .any(|k| n.contains(k))
+        || n.ends_with("pass")
+        || n.ends_with("pwd")
 }
 
-/// Masks the values on one line: quoted strings, element text, and an unquoted `k=v` value.
+fn key_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '$' | '@')
+}
+
+/// Masks the secret values on one line (see the module doc); other bytes are kept.
 pub fn mask_line(line: &str) -> String {
-    if !line_is_secret(line) {
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    assignments(line, &mut spans);
+    elements(line, &mut spans);
+    if spans.is_empty() {
         return line.to_string();
     }
+    spans.sort_unstable();
     let mut out = String::with_capacity(line.len());
-    let mut chars = line.char_indices().peekable();
-    let mut masked_any = false;
-    while let Some((_, c)) = chars.next() {
-        match c {
-            '"' | '\'' => {
-                out.push(c);
-                let mut closed = false;
-                for (_, d) in chars.by_ref() {
-                    if d == c {
-                        closed = true;
-                        break;
-                    }
-                }
-                out.push_str(MASK);
-                if closed {
-                    out.push(c);
-                }
-                masked_any = true;
-            }
-            '>' if chars
-                .peek()
-                .is_some_and(|&(_, n)| n != '<' && n != '\r' && n != '\n') =>
-            {
-                out.push('>');
-                let mut rest = String::new();
-                while let Some(&(_, n)) = chars.peek() {
-                    if n == '<' {
-                        break;
-                    }
-                    rest.push(n);
-                    chars.next();
-                }
-                out.push_str(if rest.trim().is_empty() { &rest } else { MASK });
-                masked_any = true;
-            }
-            _ => out.push(c),
+    let mut pos = 0;
+    for (s, e) in spans {
+        if s < pos {
+            continue;
         }
+        out.push_str(&line[pos..s]);
+        out.push_str(MASK);
+        pos = e;
     }
-    if masked_any {
-        return out;
-    }
-    // `key=value` or `key: value` without quotes (properties, scripts).
-    match line.find(['=', ':']) {
-        Some(i) => {
-            let end = line
-                .trim_end_matches(['\r', '\n', ' ', '\\'])
-                .len()
-                .max(i + 1);
-            format!("{}{MASK}{}", &line[..=i], &line[end..])
+    out.push_str(&line[pos..]);
+    out
+}
+
+/// `key=value`, `key = "value"`, `key: value`, `attr='value'`, `-Dflag=value`.
+fn assignments(line: &str, spans: &mut Vec<(usize, usize)>) {
+    let b = line.as_bytes();
+    for (i, c) in line.char_indices().filter(|&(_, c)| c == '=' || c == ':') {
+        let key_end = line[..i].trim_end_matches([' ', '\t']).len();
+        let key_start = line[..key_end]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| key_char(c))
+            .last()
+            .map_or(key_end, |(k, _)| k);
+        let key = &line[key_start..key_end];
+        if key.is_empty() || !secret_name(key) {
+            continue;
         }
-        None => line.to_string(),
+        // `==`, `:=` and `://` are not assignments.
+        if b.get(i + 1)
+            .is_some_and(|&n| n == b'=' || (c == ':' && n == b'/'))
+        {
+            continue;
+        }
+        let v = i + 1 + (line[i + 1..].len() - line[i + 1..].trim_start_matches([' ', '\t']).len());
+        match b.get(v) {
+            Some(&q) if q == b'"' || q == b'\'' => {
+                let end = line[v + 1..]
+                    .find(q as char)
+                    .map_or(line.len(), |e| v + 1 + e);
+                if end > v + 1 {
+                    spans.push((v + 1, end));
+                }
+            }
+            Some(_) => {
+                // A key opening its line (properties, TOML) owns the rest of it; elsewhere (a
+                // flag among flags) the value ends at a blank or markup.
+                let before = line[..key_start].trim_start_matches([' ', '\t', '+', '-']);
+                let flag = ["-D", "-X", "--"].iter().any(|p| key.starts_with(p));
+                let line_key = before.trim().is_empty() && !flag;
+                let rest = &line[v..];
+                let len = if line_key {
+                    rest.trim_end_matches(['\r', '\n', ' ', '\t', '\\']).len()
+                } else {
+                    rest.find([' ', '\t', '\r', '\n', '"', '\'', '<', '>', '^', '&', '|'])
+                        .unwrap_or(rest.len())
+                };
+                if len > 0 {
+                    spans.push((v, v + len));
+                }
+            }
+            None => {}
+        }
     }
 }
 
-/// Masks every line of a diff or report.
+/// `<Password>v</Password>`, `<Property name="…Password">v</Property>`.
+fn elements(line: &str, spans: &mut Vec<(usize, usize)>) {
+    let mut from = 0;
+    while let Some(lt) = line[from..].find('<').map(|i| from + i) {
+        from = lt + 1;
+        let tag_end = match line[lt..].find('>') {
+            Some(e) => lt + e,
+            None => break,
+        };
+        let tag = &line[lt + 1..tag_end];
+        if tag.starts_with(['/', '!', '?']) || tag.ends_with('/') {
+            continue;
+        }
+        let name = tag.split([' ', '\t']).next().unwrap_or("");
+        let local = name.rsplit(':').next().unwrap_or(name);
+        let named = tag
+            .split_once("name=")
+            .map(|(_, v)| v.trim_start_matches(['"', '\'']))
+            .and_then(|v| v.split(['"', '\'']).next())
+            .is_some_and(secret_name);
+        if !(secret_name(local) || named) {
+            continue;
+        }
+        let text_end = line[tag_end + 1..]
+            .find('<')
+            .map_or(line.len(), |e| tag_end + 1 + e);
+        let text = &line[tag_end + 1..text_end];
+        let trimmed = text.trim_end_matches(['\r', '\n']);
+        if !trimmed.trim().is_empty() {
+            spans.push((tag_end + 1, tag_end + 1 + trimmed.len()));
+        }
+    }
+}
+
+/// Masks every line of a text (a diff, a message).
 pub fn mask(text: &str) -> String {
     text.split_inclusive('\n').map(mask_line).collect()
 }
 
-/// Masks `secrets` (values found by `secrets_of`) wherever they occur, then every line that
-/// names a secret.
+/// Masks `secrets` (values found by `secrets_of`) wherever one stands as a whole token, then
+/// the secret values of every line.
 pub fn mask_values(text: &str, secrets: &[String]) -> String {
     let mut sorted: Vec<&String> = secrets.iter().filter(|s| s.chars().count() >= 3).collect();
     sorted.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    sorted.dedup();
     let mut out = text.to_string();
     for s in sorted {
-        out = out.replace(s.as_str(), MASK);
+        out = replace_tokens(&out, s);
     }
     mask(&out)
 }
 
-fn secret_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    n.contains("password") || n.ends_with("pass") || n.contains("secret")
+/// Replaces `needle` where it is not part of a longer word or path (`wso2carbon` as a
+/// password, not in `wso2carbon.jks`).
+fn replace_tokens(text: &str, needle: &str) -> String {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || "._-/\\".contains(c));
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for (i, _) in text.match_indices(needle) {
+        if i < pos {
+            continue;
+        }
+        let before = text[..i].chars().next_back();
+        let after = text[i + needle.len()..].chars().next();
+        if word(before) || word(after) {
+            continue;
+        }
+        out.push_str(&text[pos..i]);
+        out.push_str(MASK);
+        pos = i + needle.len();
+    }
+    out.push_str(&text[pos..]);
+    out
 }
 
 /// The secret values `text` (the file at `path`) holds, by the file's format.
@@ -110,7 +196,7 @@ pub fn secrets_of(path: &Path, text: &str) -> Vec<String> {
                     };
                     let vault = leaf.path.first().is_some_and(|p| p == "secrets");
                     let named = leaf.path.last().is_some_and(|k| secret_name(k));
-                    if vault || named || v.contains("$secret{") {
+                    if vault || named {
                         out.push(v);
                     }
                 }
@@ -125,10 +211,7 @@ pub fn secrets_of(path: &Path, text: &str) -> Vec<String> {
                     if (vaulted || named) && n.children().all(|c| c.is_text()) {
                         out.push(crate::formats::xml::element_text(n));
                     }
-                    for a in n
-                        .attributes()
-                        .filter(|a| a.name() != "secretAlias" && secret_name(a.name()))
-                    {
+                    for a in n.attributes().filter(|a| secret_name(a.name())) {
                         out.push(a.value().to_string());
                     }
                 }
@@ -141,46 +224,40 @@ pub fn secrets_of(path: &Path, text: &str) -> Vec<String> {
                 }
             }
         }
-        _ => {}
+        _ => {
+            if let Some(kind) = ScriptKind::from_path(path) {
+                for f in script::flags(text, kind).unwrap_or_default() {
+                    if let (true, Some(v)) = (secret_name(&f.name), f.value) {
+                        out.push(v);
+                    }
+                }
+            }
+        }
     }
-    out.retain(|v| !v.trim().is_empty());
+    // A reference names a secret without being one.
+    out.retain(|v| !v.trim().is_empty() && !v.trim_start().starts_with("$secret{"));
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn vault_entries_and_password_elements_are_masked_anywhere() {
-        let toml = "[server]\nhostname = \"h\"\n\n[secrets]\ndb_conn = \"[S3cr3tPlainDb]\"\n";
-        let secrets = secrets_of(Path::new("deployment.toml"), toml);
-        assert_eq!(secrets, ["[S3cr3tPlainDb]"]);
-        let diff = " [secrets]\n db_conn = \"[S3cr3tPlainDb]\"\n+[x]\n";
-        assert!(!mask_values(diff, &secrets).contains("S3cr3t"));
-        let xml = "<a xmlns:svns=\"urn:s\"><Password svns:secretAlias=\"x\">hunter22</Password><Property name=\"ConnectionPassword\">pw123</Property><C keystorePass=\"kspass1\"/></a>";
-        let secrets = secrets_of(Path::new("user-mgt.xml"), xml);
-        assert_eq!(secrets, ["hunter22", "pw123", "kspass1"]);
-    }
-
-    #[test]
-    fn masks_values_of_secret_lines_only() {
-        assert_eq!(
-            mask_line(r#"-   keystorePass="wso2carbon""#),
-            r#"-   keystorePass="********""#
-        );
-        assert_eq!(
-            mask_line("+ <Password>admin</Password>\n"),
-            "+ <Password>********</Password>\n"
-        );
-        assert_eq!(mask_line("password = 'x y'"), "password = '********'");
-        assert_eq!(
-            mask_line("db.password=s3cret\r\n"),
-            "db.password=********\r\n"
-        );
-        assert_eq!(mask_line(r#"+server = "Server""#), r#"+server = "Server""#);
-        assert_eq!(mask_line(r#"x = "$secret{admin}""#), r#"x = "********""#);
-        let diff = "-a\n- keystorePass=\"p\"\n+ keystorePass=\"q\"\n";
-        assert!(!mask(diff).contains("\"p\"") && !mask(diff).contains("\"q\""));
-    }
+/// Masks a planned file's secrets in its diff, before and after values alike. The diff holds
+/// the file's own bytes: it is decoded as the file is, masked, and encoded back.
+pub fn redact_diff(file: &FilePlan, diff: &[u8]) -> Vec<u8> {
+    let mut secrets = secrets_of(&file.path, &file.decoded.text);
+    secrets.extend(secrets_of(&file.path, file.final_text()));
+    let single = file.decoded.encoding == Encoding::SingleByte;
+    let text: String = if single {
+        diff.iter().map(|&b| char::from(b)).collect()
+    } else {
+        String::from_utf8_lossy(diff).into_owned()
+    };
+    let masked = mask_values(&text, &secrets);
+    let enc = Decoded {
+        text: String::new(),
+        bom: false,
+        encoding: file.decoded.encoding,
+    };
+    enc.encode(&masked).unwrap_or_else(|_| masked.into_bytes())
 }
+
+#[cfg(test)]
+mod tests;

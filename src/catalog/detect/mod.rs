@@ -1,7 +1,6 @@
 //! Detect-only checks: what the tool must not fix by itself (credentials, keystores,
 //! databases, exposure), reported with guidance. Values of secrets are never put in messages.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::catalog::Severity;
@@ -216,7 +215,10 @@ pub struct Ctx<'a, 't> {
 }
 
 fn read(path: &Path) -> Option<String> {
-    fs::read(path).ok().map(|b| Decoded::decode(&b).text)
+    // Within the size limit: a file over it is refused where it is planned.
+    crate::input::read_config(path)
+        .ok()
+        .map(|b| Decoded::decode(&b).text)
 }
 
 pub(super) fn line_of(text: &str, pos: usize) -> usize {

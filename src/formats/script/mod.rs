@@ -438,7 +438,7 @@ fn launches(text: &str, kind: ScriptKind) -> Result<Vec<Launch>, ParseError> {
         let (ws, bad) = words(text, b, kind, i + 1);
         // A quote left open before the main class hides it from this line's words; for bash
         // the quote may also come from an earlier line of the block: `sh_launch` decides.
-        if !ws.iter().any(is_main) && !(kind == Sh && bad.is_some()) {
+        if !(ws.iter().any(is_main) || (kind == Sh && bad.is_some())) {
             continue;
         }
         let found = match kind {
