@@ -172,8 +172,9 @@ fn ctrl_c_says_plainly_that_nothing_was_written() {
         rexpect::process::wait::WaitStatus::Exited(p.process.child_pid, 130)
     );
     assert_eq!(snapshot(d), before, "the accepted change was not written");
+    // The home's lock lives in .wso2-harden; no backup set was made.
     assert!(
-        !d.join("apim-2.6.0/.wso2-harden").exists(),
+        !d.join("apim-2.6.0/.wso2-harden/backups").exists(),
         "no backup either"
     );
 }
@@ -214,4 +215,27 @@ fn a_long_bat_line_shows_only_the_changed_words() {
     p.send_line("y").unwrap();
     p.exp_string("wrote 1 file(s)").unwrap();
     p.exp_eof().unwrap();
+}
+
+#[test]
+fn summary_counts_only_what_was_written_after_a_refused_write() {
+    let tmp = fixture_copy(&["apim-2.6.0"]);
+    let d = tmp.path();
+    let cat = d.join("apim-2.6.0/repository/conf/tomcat/catalina-server.xml");
+    let mut p = spawn_command(
+        fix_command(d, &["--select", "server-header,tls-protocols"]),
+        Some(20_000),
+    )
+    .unwrap();
+    p.exp_string("Apply this change [y,n,a,q,?]").unwrap();
+    // Someone edits the file while the question waits: the node's write is refused.
+    let mut text = fs::read_to_string(&cat).unwrap();
+    text.push('\n');
+    fs::write(&cat, &text).unwrap();
+    p.send_line("a").unwrap();
+    p.exp_string("changed on disk since it was planned").unwrap();
+    p.exp_string("0 file(s) written: 0 change(s) applied, 0 declined")
+        .unwrap();
+    p.exp_eof().unwrap();
+    assert_eq!(fs::read_to_string(&cat).unwrap(), text);
 }
