@@ -364,3 +364,25 @@ fn rollback_finds_runs_without_a_manifest_and_skips_homes_without_runs() {
     );
     assert_eq!(snapshot(d), original);
 }
+
+#[test]
+fn an_interrupted_rollback_is_reported_then_completed_by_the_next() {
+    let tmp = fixture_copy(&["apim-2.6.0"]);
+    let d = tmp.path();
+    let original = snapshot(d);
+    let (code, _, err) = run(d, &["fix", "--yes", "--set", "hostname=node.example.com"]);
+    assert_eq!(code, Some(1), "only the unsafe fix is left: {err}");
+    let out = tool(d)
+        .env("WSO2_HARDEN_TEST_PANIC", "kill:apim-2.6.0")
+        .arg("rollback")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), None, "killed part-way");
+    let (_, out, _) = run(d, &["check"]);
+    assert!(out.contains("a `rollback` run (pid"), "{out}");
+    let (code, out, err) = run(d, &["rollback"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("rolled back interrupted run"), "{out}");
+    assert_eq!(snapshot(d), original);
+    assert!(!run(d, &["check"]).1.contains("interrupted-run"));
+}

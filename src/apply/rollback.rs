@@ -203,9 +203,10 @@ fn restore_run(
         }
     }
     if !restores.is_empty() {
+        // Names the run being restored: a rollback killed part-way is completed by the next.
         let intent = Journal::new(
             "rollback",
-            None,
+            Some(run.id.clone()),
             restores
                 .iter()
                 .map(|(path, original, _, current_sha)| JournalFile {
@@ -217,7 +218,10 @@ fn restore_run(
         );
         journal::write(tool, &intent).map_err(|e| io(journal::JOURNAL, e.to_string()))?;
     }
-    for (path, original, mode, _) in &restores {
+    for (i, (path, original, mode, _)) in restores.iter().enumerate() {
+        if i == 1 {
+            crate::guard::fault_point("write", root);
+        }
         atomic_write_mode(&root.join(path), original, *mode)
             .map_err(|e| io(path, e.to_string()))?;
         out.files.push(path.clone());

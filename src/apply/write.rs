@@ -81,10 +81,10 @@ pub fn hard_link_note(nlink: u64) -> String {
     )
 }
 
-/// A symlink on the way to a config file is followed only when it belongs to the owner of
-/// what it points to, or to the user running the tool (the rule of Linux's
-/// `fs.protected_symlinks`): a link that a home's owner planted towards a file of root's is
-/// refused, a link an administrator made inside their own tree is followed.
+/// A symlink on the way to a config file is followed only when it belongs to root, to the
+/// user running the tool, or to the owner of what it points to (the spirit of Linux's
+/// `fs.protected_symlinks`): a link that a home's owner planted towards a file of root's (or
+/// of another user's) is refused; links an administrator made are followed.
 pub fn check_links(path: &Path) -> io::Result<()> {
     let abs = if path.is_absolute() {
         path.to_path_buf()
@@ -103,7 +103,7 @@ pub fn check_links(path: &Path) -> io::Result<()> {
         }
         let (link_uid, target_uid) = (uid_of(&link), fs::metadata(&prefix).map(|m| uid_of(&m)));
         let Ok(target_uid) = target_uid else { continue };
-        if link_uid != me && link_uid != target_uid {
+        if link_uid != 0 && link_uid != me && link_uid != target_uid {
             return Err(io::Error::other(format!(
                 "{} is a symbolic link owned by uid {link_uid} to something owned by uid \
                  {target_uid}; refusing to write through it",
