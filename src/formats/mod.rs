@@ -4,6 +4,8 @@
 pub mod error;
 pub mod properties;
 pub mod script;
+#[doc(hidden)]
+pub mod selfcheck;
 pub mod text;
 pub mod toml;
 pub mod xml;
