@@ -74,6 +74,24 @@ pub fn read(tool: &Dir) -> Option<Result<Journal, String>> {
     }
 }
 
+/// Removes the temp files dead runs left next to the journalled files (a run killed between
+/// creating a temp file and renaming it), whatever this run then writes.
+pub fn remove_stale_temps(root: &Path, journal: &Journal) {
+    let mut dirs: Vec<std::path::PathBuf> = journal
+        .files
+        .iter()
+        .filter_map(|f| std::fs::canonicalize(root.join(&f.path)).ok())
+        .filter_map(|p| p.parent().map(Path::to_path_buf))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        if let Ok(d) = Dir::open_canonical(&dir) {
+            super::write::remove_stale_temps(&d);
+        }
+    }
+}
+
 /// Each journalled file by what it holds now.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Progress {

@@ -112,7 +112,7 @@ pub fn apply_node(
     if prepared.is_empty() {
         // Nothing left to write: an interrupted run's journal is settled.
         if let Some(tool) = lock::tool_dir(root, false).map_err(unsafe_dir)? {
-            applied.completed_interrupted = journal::read(&tool).is_some();
+            applied.completed_interrupted = settle_interrupted(root, &tool);
             let _ = journal::remove(&tool);
         }
         return Ok(applied);
@@ -120,7 +120,7 @@ pub fn apply_node(
     let tool = lock::tool_dir(root, true)
         .map_err(unsafe_dir)?
         .ok_or_else(|| unsafe_dir(safe_fs::SafeError::NotDir(root.join(lock::TOOL_DIR))))?;
-    applied.completed_interrupted = journal::read(&tool).is_some();
+    applied.completed_interrupted = settle_interrupted(root, &tool);
     let mut backup_id = None;
     let sets = backup.open(root, true).map_err(unsafe_dir)?;
     if let Some(sets) = &sets {
@@ -226,6 +226,18 @@ pub fn apply_node(
     Ok(applied)
 }
 
+/// An interrupted run's journal found: its stale temp files go. True when there was one.
+fn settle_interrupted(root: &Path, tool: &safe_fs::Dir) -> bool {
+    match journal::read(tool) {
+        Some(Ok(j)) => {
+            journal::remove_stale_temps(root, &j);
+            true
+        }
+        Some(Err(_)) => true,
+        None => false,
+    }
+}
+
 fn write_one(p: &Prepared) -> Result<(), String> {
     write::atomic_write(&p.file.path, &p.new).map_err(|e| e.to_string())?;
     match fs::read(&p.file.path) {
@@ -283,4 +295,35 @@ pub fn rel_to_home(root: &Path, path: &Path) -> String {
         .unwrap_or(path)
         .to_string_lossy()
         .replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::text::Decoded;
+
+    #[test]
+    fn an_undo_never_overwrites_a_file_someone_changed_since() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("carbon.xml");
+        let file = FilePlan {
+            path: path.clone(),
+            display: "carbon.xml".into(),
+            original: b"old".to_vec(),
+            decoded: Decoded::decode(b"old"),
+            steps: Vec::new(),
+        };
+        let p = Prepared {
+            file: &file,
+            new: b"new".to_vec(),
+            meta: entry_of(dir.path()).unwrap(),
+            rel: "carbon.xml".into(),
+        };
+        fs::write(&path, "new").unwrap();
+        assert!(undo_one(&p), "what this run wrote is put back");
+        assert_eq!(fs::read(&path).unwrap(), b"old");
+        fs::write(&path, "someone else's").unwrap();
+        assert!(!undo_one(&p), "reported as not restored");
+        assert_eq!(fs::read(&path).unwrap(), b"someone else's", "and left alone");
+    }
 }

@@ -62,6 +62,9 @@ pub fn rollback(
         .open(root, false)
         .map_err(|e| io(lock::TOOL_DIR, e.to_string()))?;
     let pending = journal::read(&tool);
+    if let Some(Ok(j)) = &pending {
+        journal::remove_stale_temps(root, j);
+    }
     let mut todo: Vec<String> = Vec::new();
     if let Some(j) = &pending {
         match j.as_ref().ok().and_then(|j| j.backup.clone()) {
