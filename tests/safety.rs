@@ -386,3 +386,34 @@ fn an_interrupted_rollback_is_reported_then_completed_by_the_next() {
     assert_eq!(snapshot(d), original);
     assert!(!run(d, &["check"]).1.contains("interrupted-run"));
 }
+
+#[test]
+fn another_user_can_check_a_home_root_fixed() {
+    let setpriv = Path::new("/usr/bin/setpriv");
+    if !is_root() || !setpriv.exists() {
+        common::loud("skipped: needs root and setpriv to check as another user");
+        return;
+    }
+    let tmp = fixture_copy(&["apim-2.6.0"]);
+    let d = tmp.path();
+    let (code, _, err) = run(d, &["fix", "--yes", "--select", "server-header"]);
+    assert_eq!(code, Some(0), "{err}");
+    fs::set_permissions(d, fs::Permissions::from_mode(0o755)).unwrap();
+    // The tool's directory stays root's, 0700: the other user reads the home without it.
+    let out = std::process::Command::new(setpriv)
+        .args(["--reuid=1234", "--regid=1234", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_wso2-harden"))
+        .args(["check", "--select", "server-header,tls-protocols", "."])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("tls-protocols") && !stdout.contains("server-header"),
+        "{stdout}"
+    );
+}

@@ -78,14 +78,22 @@ fn lock_waiting(
         home: shown.to_string(),
         err,
     };
-    let Some(dir) = tool_dir(root, mode == Mode::Exclusive)? else {
-        return Ok(None);
+    // A reader that may not enter the directory (a home fixed by root, checked by a CI user)
+    // reads without the lock: it cannot see a writer's journal either, and writes nothing.
+    let denied = |e: &std::io::Error| {
+        mode == Mode::Shared && e.kind() == std::io::ErrorKind::PermissionDenied
+    };
+    let dir = match tool_dir(root, mode == Mode::Exclusive) {
+        Ok(Some(dir)) => dir,
+        Ok(None) => return Ok(None),
+        Err(SafeError::Io { err, .. }) if denied(&err) => return Ok(None),
+        Err(e) => return Err(e.into()),
     };
     let file = match mode {
         Mode::Exclusive => dir.open_file(LOCK, true, Some(0o600)).map_err(io)?,
         Mode::Shared => match dir.open_file(LOCK, false, None) {
             Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound || denied(&e) => return Ok(None),
             Err(e) => return Err(io(e)),
         },
     };

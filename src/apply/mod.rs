@@ -324,6 +324,10 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"old");
         fs::write(&path, "someone else's").unwrap();
         assert!(!undo_one(&p), "reported as not restored");
-        assert_eq!(fs::read(&path).unwrap(), b"someone else's", "and left alone");
+        assert_eq!(
+            fs::read(&path).unwrap(),
+            b"someone else's",
+            "and left alone"
+        );
     }
 }
