@@ -100,7 +100,7 @@ pub fn set_flag(
             }
         });
     }
-    Ok(apply(text, edits))
+    apply(text, edits)
 }
 
 /// Current heap (-Xms, -Xmx) values: from `JVM_MEM_OPTS="-Xms256m -Xmx1024m"` default assignment
@@ -141,7 +141,7 @@ pub fn set_heap(
         let stale = hits.into_iter().filter(|r| &text[r.clone()] != want);
         edits.extend(stale.map(|r| (r, want.to_string())));
     }
-    Ok(apply(text, edits))
+    apply(text, edits)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -684,16 +684,22 @@ fn replace_value(text: &str, w: &Word, v: &str, kind: ScriptKind) -> (Range<usiz
     }
 }
 
-fn apply(text: &str, mut edits: Vec<(Range<usize>, String)>) -> String {
+/// Splices the edits into `text`. The same edit found twice (a `JVM_MEM_OPTS=` line that is
+/// also part of the launch block) is made once; edits that overlap otherwise are refused.
+fn apply(text: &str, mut edits: Vec<(Range<usize>, String)>) -> Result<String, ParseError> {
     edits.sort_by_key(|(r, _)| (r.start, r.end));
+    edits.dedup();
     let (mut out, mut pos) = (String::with_capacity(text.len() + 64), 0);
     for (r, rep) in edits {
+        if r.start < pos {
+            return Err(ParseError::at(text, r.start, "two edits overlap here"));
+        }
         out.push_str(&text[pos..r.start]);
         out.push_str(&rep);
         pos = r.end;
     }
     out.push_str(&text[pos..]);
-    out
+    Ok(out)
 }
 
 /// End of a `<digits>[unit]` size starting at `v`.

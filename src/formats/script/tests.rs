@@ -332,3 +332,14 @@ fn sh_unbalanced_quote_in_launch_block_is_a_located_error() {
     // A quote left open elsewhere (no java command before it) is not a launch.
     assert!(!has_launch("echo \"Bootstrap\nx='\n", Sh));
 }
+
+#[test]
+fn heap_site_in_both_the_default_and_the_launch_block_is_edited_once() {
+    // Found by the mutation test: a `JVM_MEM_OPTS=` line continued into the launch command
+    // is both a default assignment and part of the launch; its -Xmx was edited twice.
+    let text = "#!/bin/sh\nJVM_MEM_OPTS=\"-Xms256m -Xmx1024m\" \\\n    $JAVACMD \\\n    -Dcarbon.home=\"$CARBON_HOME\" \\\n    org.wso2.carbon.bootstrap.Bootstrap $*\n";
+    assert_eq!(heap(text, Sh).1.as_deref(), Some("1024m"));
+    let out = set_heap(text, Sh, None, Some("2048m")).unwrap();
+    assert_eq!(out, text.replace("-Xmx1024m", "-Xmx2048m"));
+    assert_eq!(heap(&out, Sh).1.as_deref(), Some("2048m"));
+}
