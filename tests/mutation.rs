@@ -295,11 +295,21 @@ fn mutations_of_the_real_corpus_never_panic_and_fix_cleanly() {
             )),
         };
         if let Some(e) = failed {
-            failures.push(format!(
+            let f = format!(
                 "seed {seed}, iteration {iteration}: {} after [{}]: {e}",
                 path.strip_prefix(tmp.path()).unwrap().display(),
                 what.join("; ")
-            ));
+            );
+            eprintln!("mutation failure: {f}");
+            failures.push(f);
+        }
+        if (iteration + 1) % 10_000 == 0 {
+            eprintln!(
+                "mutation: {} iteration(s) in {:.0?}, {} failure(s)",
+                iteration + 1,
+                started.elapsed(),
+                failures.len()
+            );
         }
         // Back to the original bytes for every file the iteration may have written.
         for (i, p, orig) in &targets {
