@@ -233,7 +233,8 @@ fn summary_counts_only_what_was_written_after_a_refused_write() {
     text.push('\n');
     fs::write(&cat, &text).unwrap();
     p.send_line("a").unwrap();
-    p.exp_string("changed on disk since it was planned").unwrap();
+    p.exp_string("changed on disk since it was planned")
+        .unwrap();
     p.exp_string("0 file(s) written: 0 change(s) applied, 0 declined")
         .unwrap();
     p.exp_eof().unwrap();

@@ -245,6 +245,7 @@ fn mutations_of_the_real_corpus_never_panic_and_fix_cleanly() {
         patches: catalog.select(&[], &[]).unwrap(),
         unsafe_fixes: true,
         cwd: tmp.path().to_path_buf(),
+        waivers: &wso2_harden::policy::waiver::NONE,
     };
     let values = Values {
         given: [

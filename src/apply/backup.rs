@@ -83,7 +83,6 @@ fn home_key(home: &Path) -> String {
     name
 }
 
-
 impl Backup {
     /// The directory holding this home's backup sets (its `backups/`), through no-follow
     /// handles: the home's own `.wso2-harden`, or `<DIR>/<home key>` (DIR is followed: the

@@ -147,12 +147,11 @@ pub fn apply_node(
                 meta: p.meta,
             })
             .collect();
-        let id = backup::write_set(sets, &mut manifest, &originals).map_err(|e| {
-            ApplyError::Backup {
+        let id =
+            backup::write_set(sets, &mut manifest, &originals).map_err(|e| ApplyError::Backup {
                 file: node.display.clone(),
                 message: e.to_string(),
-            }
-        })?;
+            })?;
         applied.backup = Some(sets.path.join(backup::SETS).join(&id));
         backup_id = Some(id);
     }
@@ -169,7 +168,9 @@ pub fn apply_node(
             .collect(),
     );
     let forget_backup = |_: &safe_fs::Dir| {
-        let sets = sets.as_ref().and_then(|d| d.sub(backup::SETS, None).ok().flatten());
+        let sets = sets
+            .as_ref()
+            .and_then(|d| d.sub(backup::SETS, None).ok().flatten());
         if let (Some(id), Some(b)) = (&backup_id, sets) {
             let _ = b.remove_tree(id);
             let _ = b.sync();

@@ -181,7 +181,10 @@ fn finish(
                     println!("    {f}");
                 }
                 if applied.completed_interrupted {
-                    println!("    {}", style.paint(DIM, "(this completed an interrupted run)"));
+                    println!(
+                        "    {}",
+                        style.paint(DIM, "(this completed an interrupted run)")
+                    );
                 }
                 for f in &applied.read_only {
                     println!(

@@ -40,9 +40,14 @@ pub fn run(args: &RollbackArgs) -> anyhow::Result<u8> {
                 continue;
             }
         };
-        let outcome =
-            contain(|| {
-            rollback::rollback(&home.root, &location, args.run.as_deref(), args.force, &shown)
+        let outcome = contain(|| {
+            rollback::rollback(
+                &home.root,
+                &location,
+                args.run.as_deref(),
+                args.force,
+                &shown,
+            )
         });
         match outcome {
             Ok(Ok(runs)) => {

@@ -53,15 +53,13 @@ pub fn xml(bytes: &[u8]) {
         let op = match i {
             1 => xml::XmlOp::Text {
                 path: &path,
-                value: "node.example.com",
-                compare: Compare::Equal,
+                want: xml::Want::Value("node.example.com", Compare::Equal),
                 create: true,
             },
             _ => xml::XmlOp::Attr {
                 path: &path,
                 attr: "sslEnabledProtocols",
-                value: "TLSv1.2",
-                compare: Compare::StrongProtocols,
+                want: xml::Want::Value("TLSv1.2", Compare::StrongProtocols),
                 create: i == 2,
             },
         };
