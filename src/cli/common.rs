@@ -297,6 +297,7 @@ fn failed_node(home: ProductHome, display: String, error: String) -> NodePlan {
         findings: Vec::new(),
         error: Some(error),
         files_changed: 0,
+        notes: Vec::new(),
     }
 }
 

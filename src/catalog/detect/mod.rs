@@ -1,6 +1,7 @@
 //! Detect-only checks: what the tool must not fix by itself (credentials, keystores,
 //! databases, exposure), reported with guidance. Values of secrets are never put in messages.
 
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::catalog::Severity;
