@@ -39,33 +39,10 @@ pub fn compute(
     select: Select,
     trace: bool,
 ) -> Computed {
-    if home.model != Model::Toml {
-        return Computed::NotComputed {
-            reason: "not a deployment.toml home: its XML is read as it is".into(),
-        };
-    }
-    let dir: PathBuf = match model_dir.map(Path::to_path_buf).or_else(|| home.model_dir()) {
-        Some(d) => d,
-        None => {
-            return Computed::NotComputed {
-                reason: "no repository/resources/conf here (a config repository?): the effective configuration was not computed; point --model at an installed home of the same version".into(),
-            }
-        }
+    let dir = match model_dir_of(home, model_dir) {
+        Ok(d) => d,
+        Err(reason) => return Computed::NotComputed { reason },
     };
-    let missing: Vec<&str> = super::model::JSON_FILES
-        .into_iter()
-        .filter(|f| !dir.join(f).exists())
-        .chain((!dir.join("templates").exists()).then_some("templates/"))
-        .collect();
-    if !missing.is_empty() {
-        return Computed::NotComputed {
-            reason: format!(
-                "{} lacks {} (a partial copy?): the effective configuration was not computed; point --model at an installed home of the same version",
-                dir.display(),
-                missing.join(", ")
-            ),
-        };
-    }
     let model = match ModelDir::load(&dir) {
         Ok(m) => m,
         Err(error) => return Computed::Failed { error },
@@ -87,7 +64,41 @@ pub fn compute(
     }))
 }
 
-fn read_toml(path: &Path) -> Result<String, MapError> {
+/// The mapper inputs to compute `home` with: `model_dir` when given, else the home's own
+/// `repository/resources/conf`; `Err` says why there are none (not a deployment.toml home, no
+/// inputs, a partial copy).
+pub fn model_dir_of(home: &ProductHome, model_dir: Option<&Path>) -> Result<PathBuf, String> {
+    if home.model != Model::Toml {
+        return Err("not a deployment.toml home: its XML is read as it is".into());
+    }
+    let Some(dir) = model_dir
+        .map(Path::to_path_buf)
+        .or_else(|| home.model_dir())
+    else {
+        return Err("no repository/resources/conf here (a config repository?): the effective configuration was not computed; point --model at an installed home of the same version".into());
+    };
+    let missing: Vec<&str> = super::model::JSON_FILES
+        .into_iter()
+        .filter(|f| !dir.join(f).exists())
+        .chain((!dir.join("templates").exists()).then_some("templates/"))
+        .collect();
+    if !missing.is_empty() {
+        // the home's own inputs are named as in the home; --model's as given
+        let shown = match model_dir {
+            Some(d) => d.display().to_string(),
+            None => "repository/resources/conf".into(),
+        };
+        return Err(format!(
+            "{shown} lacks {} (a partial copy?): the effective configuration was not computed; point --model at an installed home of the same version",
+            missing.join(", ")
+        ));
+    }
+    Ok(dir)
+}
+
+/// deployment.toml as the mapper reads it: a regular file (a link is not followed), at most
+/// 4 MiB, UTF-8.
+pub fn read_toml(path: &Path) -> Result<String, MapError> {
     let meta = fs::symlink_metadata(path).map_err(|e| MapError::file(path, e.to_string()))?;
     if meta.file_type().is_symlink() {
         return Err(MapError::file(path, "a link; not followed".into()));

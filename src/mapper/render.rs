@@ -8,6 +8,8 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use sha2::{Digest, Sha256};
+
 use super::jinja::{self, Prepared};
 use super::{context, MapError, Mapped, ModelDir, TemplateFile};
 
@@ -20,6 +22,9 @@ pub enum Select<'a> {
     /// The templates that read any of these context keys or a key below or above them
     /// (`transport.https` selects a template reading `transport.https.properties`).
     Reading(&'a [&'a str]),
+    /// As `Reading`, plus every template whose text can hold a TLS listener (check's hot
+    /// path: the settings patches govern and every listener, nothing else).
+    Listeners(&'a [&'a str]),
 }
 
 /// One generated file.
@@ -75,6 +80,11 @@ pub struct Outcome {
     pub notes: Vec<String>,
 }
 
+/// Whether a template reads `key`, a key below it or a key above it.
+pub fn reads_key(p: &Prepared, key: &str) -> bool {
+    reads_any(p, &[key])
+}
+
 fn reads_any(p: &Prepared, keys: &[&str]) -> bool {
     p.reads.iter().any(|r| {
         keys.iter().any(|k| {
@@ -100,8 +110,69 @@ fn load(t: &TemplateFile) -> Result<Arc<Prepared>, MapError> {
     Ok(jinja::prepare(&jinja::normalize(&bytes)))
 }
 
+/// Every template of a model, read and compiled (each compiled once per content,
+/// process-wide), with a fingerprint of the whole set: a result computed from the same JSON
+/// inputs, the same templates and the same deployment.toml is the same.
+pub struct Loaded {
+    pub templates: Vec<(TemplateFile, Result<Arc<Prepared>, MapError>)>,
+    /// SHA-256 over the JSON inputs' hash and each template's path and content hash.
+    pub fingerprint: [u8; 32],
+}
+
+impl Loaded {
+    pub fn load(model: &ModelDir) -> Loaded {
+        let mut hasher = Sha256::new();
+        hasher.update(model.inputs.hash);
+        let templates: Vec<_> = model
+            .templates
+            .iter()
+            .map(|t| {
+                let p = load(t);
+                hasher.update((t.rel.len() as u64).to_le_bytes());
+                hasher.update(t.rel.as_bytes());
+                match &p {
+                    Ok(p) => hasher.update(p.hash),
+                    Err(e) => hasher.update(e.message.as_bytes()),
+                }
+                (t.clone(), p)
+            })
+            .collect();
+        Loaded {
+            templates,
+            fingerprint: hasher.finalize().into(),
+        }
+    }
+
+    /// Whether any template reads `key` (or a key below or above it).
+    pub fn read_by_any(&self, key: &str) -> bool {
+        self.templates
+            .iter()
+            .any(|(_, p)| p.as_ref().is_ok_and(|p| reads_key(p, key)))
+    }
+
+    /// The generated files whose templates read `key` (or a key below or above it).
+    pub fn readers(&self, key: &str) -> Vec<&str> {
+        self.templates
+            .iter()
+            .filter(|(_, p)| p.as_ref().is_ok_and(|p| reads_key(p, key)))
+            .map(|(t, _)| t.rel.as_str())
+            .collect()
+    }
+}
+
 /// Renders the selected templates of `model` with `mapped`.
 pub fn render(model: &ModelDir, mapped: &Mapped, select: Select, trace: bool) -> Outcome {
+    render_loaded(model, &Loaded::load(model), mapped, select, trace)
+}
+
+/// Renders the selected templates of an already loaded set.
+pub fn render_loaded(
+    model: &ModelDir,
+    loaded: &Loaded,
+    mapped: &Mapped,
+    select: Select,
+    trace: bool,
+) -> Outcome {
     let mut out = Outcome::default();
     let (ctx, bad) = context::build(&mapped.ctx, trace);
     for k in bad {
@@ -110,29 +181,32 @@ pub fn render(model: &ModelDir, mapped: &Mapped, select: Select, trace: bool) ->
             format!("key `{k}` has an unmatched quote or a reserved name; left out of the template context"),
         ));
     }
-    for t in &model.templates {
+    for (t, prepared) in &loaded.templates {
         if let Select::Files(files) = select {
             if !files.contains(&t.rel.as_str()) {
                 continue;
             }
         }
-        let prepared = match load(t) {
+        let prepared = match prepared {
             Ok(p) => p,
             Err(e) => {
-                out.errors.push(e);
+                out.errors.push(e.clone());
                 continue;
             }
         };
-        if let Select::Reading(keys) = select {
-            if prepared.error.is_none() && !reads_any(&prepared, keys) {
-                continue;
-            }
+        let wanted = match select {
+            Select::All | Select::Files(_) => true,
+            Select::Reading(keys) => reads_any(prepared, keys),
+            Select::Listeners(keys) => prepared.listeners || reads_any(prepared, keys),
+        };
+        if prepared.error.is_none() && !wanted {
+            continue;
         }
         for n in &prepared.notes {
             out.notes.push(format!("{}: {n}", t.path.display()));
         }
         let result = if trace {
-            jinja::render_traced(&prepared, &ctx).map(|tr| Rendered {
+            jinja::render_traced(prepared, &ctx).map(|tr| Rendered {
                 rel: t.rel.clone(),
                 template: t.path.clone(),
                 text: tr.text,
@@ -141,7 +215,7 @@ pub fn render(model: &ModelDir, mapped: &Mapped, select: Select, trace: bool) ->
                 source: tr.source,
             })
         } else {
-            jinja::render(&prepared, &ctx).map(|text| Rendered {
+            jinja::render(prepared, &ctx).map(|text| Rendered {
                 rel: t.rel.clone(),
                 template: t.path.clone(),
                 text,

@@ -20,7 +20,8 @@ use super::Mapped;
 pub enum Kind {
     /// Tomcat `Connector SSLEnabled="true"` (catalina-server.xml).
     TomcatConnector,
-    /// Axis2 `transportReceiver` terminating TLS (PassThrough, HttpsTransportListener, …).
+    /// Axis2 `transportReceiver` terminating TLS (PassThrough, custom SSL listeners; not
+    /// Carbon's servlet `HttpsTransportListener`, which is Tomcat's HTTPS connector).
     Axis2Listener,
     /// Message broker `sslConnection` (AMQP, MQTT).
     BrokerSsl,

@@ -84,6 +84,9 @@ fn line(doc: &Document, n: Node) -> u32 {
 
 const JVM: &str = "the JVM's enabled";
 
+/// `org.wso2.carbon.core.transports.http.HttpsTransportListener` (and its HTTP sibling).
+const SERVLET_TRANSPORT: &str = "org.wso2.carbon.core.transports.http.";
+
 pub fn scan(file: &Rendered, src: &dyn Sources) -> Result<Vec<Listener>, String> {
     let opts = ParsingOptions {
         allow_dtd: true,
@@ -148,6 +151,11 @@ pub fn scan(file: &Rendered, src: &dyn Sources) -> Result<Vec<Listener>, String>
             }
             "transportReceiver" => {
                 let class = n.attribute("class").unwrap_or("");
+                // Carbon's servlet transport is served by Tomcat's HTTPS connector (the same
+                // port 9443, no TLS settings of its own): not a listener of its own.
+                if class.starts_with(SERVLET_TRANSPORT) {
+                    continue;
+                }
                 let tls_class = class.contains("SSL") || class.contains("Https");
                 let tls_params = has_param(
                     n,

@@ -46,9 +46,15 @@ pub const MARK_CLOSE: char = '\u{E002}';
 #[derive(Debug)]
 pub struct Prepared {
     name: String,
+    /// SHA-256 of the normalized template text.
+    pub hash: [u8; 32],
     /// The compiled MiniJinja source (same lines as the template).
     source: String,
     pub reads: BTreeSet<String>,
+    /// The template's text names an element that can open a TLS listener (a connector, an
+    /// Axis2 receiver, a broker SSL connection, an inbound endpoint, a data receiver, MI's
+    /// internal API SSL config or its port): rendering it may show one.
+    pub listeners: bool,
     pub notes: Vec<String>,
     pub error: Option<compile::CompileError>,
 }
@@ -105,11 +111,14 @@ pub fn prepare(source: &str) -> Arc<Prepared> {
         return p.clone();
     }
     let name: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    let listeners = LISTENER_MARKERS.iter().any(|m| source.contains(m));
     let prepared = match compile::compile(source) {
         Err(e) => Prepared {
             name,
+            hash,
             source: String::new(),
             reads: BTreeSet::new(),
+            listeners,
             notes: Vec::new(),
             error: Some(e),
         },
@@ -125,8 +134,10 @@ pub fn prepare(source: &str) -> Arc<Prepared> {
                 });
             Prepared {
                 name,
+                hash,
                 source: c.source,
                 reads: c.reads,
+                listeners,
                 notes: c.notes,
                 error,
             }
@@ -152,6 +163,18 @@ pub fn prepare(source: &str) -> Arc<Prepared> {
     cache.insert(hash, prepared.clone());
     prepared
 }
+
+/// Text that marks a template able to render a TLS listener (`effective::scan` recognises
+/// these elements) or the port MI's internal APIs listen on.
+const LISTENER_MARKERS: [&str; 7] = [
+    "SSLEnabled",
+    "transportReceiver",
+    "sslConnection",
+    "inboundEndpoint",
+    "dataReceiver",
+    "sslConfig",
+    "internal.https.api.port",
+];
 
 /// Compiled templates kept before idle ones are dropped (a product version has ~60).
 const MAX_CACHED: usize = 1024;
