@@ -22,6 +22,7 @@ fn a_file_changed_after_planning_aborts_the_node() {
         unsafe_fixes: false,
         cwd: d.to_path_buf(),
         waivers: &wso2_harden::policy::waiver::NONE,
+        effective: Default::default(),
     };
     let home = discover(&[d.to_path_buf()]).unwrap().remove(0);
     let values = Values {

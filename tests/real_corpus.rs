@@ -142,6 +142,7 @@ fn settings(ids: &[&str], cwd: &Path) -> Settings<'static> {
         unsafe_fixes: true,
         cwd: cwd.to_path_buf(),
         waivers: &wso2_harden::policy::waiver::NONE,
+        effective: Default::default(),
     }
 }
 

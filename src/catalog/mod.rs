@@ -4,6 +4,7 @@
 pub mod detect;
 pub mod expand;
 pub mod fields;
+pub mod listeners;
 pub mod model;
 pub mod parse;
 pub mod target;

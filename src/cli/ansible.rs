@@ -143,6 +143,7 @@ pub fn run(args_json: &str) -> Value {
         ignore: args.ignore.clone(),
         unsafe_fixes: args.unsafe_fixes,
         max_file_size: None,
+        model: None,
         no_policy_search: true,
     };
     let session = match Session::new(&run_args) {

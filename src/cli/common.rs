@@ -14,6 +14,7 @@ use crate::apply::{journal, lock, Backup};
 use crate::catalog::{Catalog, Patch, Values};
 use crate::discover::{discover, discover_noting, ProductHome};
 use crate::guard::{contain, fault_point};
+use crate::plan::effective::EffectiveOptions;
 use crate::plan::{
     display_path, plan_home, Decide, Finding, FindingKind, NodePlan, Plan, Settings, TakeAll,
 };
@@ -40,6 +41,8 @@ pub struct Session {
     pub unsafe_fixes: bool,
     pub cwd: PathBuf,
     pub homes: Vec<ProductHome>,
+    /// How deployment.toml homes are mapped (`--model`).
+    pub effective: EffectiveOptions,
 }
 
 impl Session {
@@ -99,10 +102,12 @@ impl Session {
             args.paths.clone()
         };
         let mut notes = Vec::new();
-        let homes = discover_noting(&paths, &mut notes)?;
+        let mut homes = discover_noting(&paths, &mut notes)?;
         for n in notes {
             eprintln!("wso2-harden: warning: {n}");
         }
+        let model = super::render::model_override(args.model.as_deref())?;
+        super::render::inherit_from_model(&mut homes, model.as_deref());
         if homes.is_empty() {
             bail!(
                 "no WSO2 product home found under {} (a home has repository/conf/ or conf/ with carbon.xml or deployment.toml)",
@@ -112,6 +117,10 @@ impl Session {
         if let Some(p) = &policy {
             check_node_sections(p, &paths, &homes)?;
         }
+        let effective = EffectiveOptions {
+            model,
+            map: crate::mapper::MapOptions::default(),
+        };
         let unsafe_fixes = args.unsafe_fixes || policy.as_ref().is_some_and(|p| p.unsafe_fixes);
         Ok(Session {
             catalog,
@@ -121,6 +130,7 @@ impl Session {
             unsafe_fixes,
             cwd,
             homes,
+            effective,
         })
     }
 
@@ -134,6 +144,7 @@ impl Session {
                 .policy
                 .as_ref()
                 .map_or(&crate::policy::waiver::NONE, |p| &p.waivers),
+            effective: self.effective.clone(),
         }
     }
 
@@ -298,6 +309,8 @@ fn failed_node(home: ProductHome, display: String, error: String) -> NodePlan {
         error: Some(error),
         files_changed: 0,
         notes: Vec::new(),
+        effective: None,
+        analysis: None,
     }
 }
 

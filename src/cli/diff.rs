@@ -8,7 +8,7 @@ use std::path::Path;
 use super::common::{report_errors, Access, Session};
 use super::{DiffArgs, CLEAN, ERROR, FINDINGS};
 use crate::apply::journal;
-use crate::plan::FindingKind;
+use crate::plan::{display_path, FindingKind, NodePlan};
 use crate::render::{diff, mask, summary, Style};
 
 pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<u8> {
@@ -21,7 +21,11 @@ pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<u8> {
     }
     let session = Session::new(&args.run)?;
     let results = session.each_node(Access::Read, |mut node| {
-        let bytes = if node.error.is_none() {
+        let bytes = if node.error.is_some() {
+            Vec::new()
+        } else if args.rendered {
+            rendered(&node, &session.cwd)
+        } else {
             node.changed_files()
                 .flat_map(|f| {
                     let d = diff::final_file_diff(f);
@@ -32,8 +36,6 @@ pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<u8> {
                     }
                 })
                 .collect()
-        } else {
-            Vec::new()
         };
         node.release_files();
         (node, bytes)
@@ -75,6 +77,36 @@ pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<u8> {
     } else {
         CLEAN
     })
+}
+
+/// The diff of the files the product generates from the node's planned deployment.toml.
+fn rendered(node: &NodePlan, cwd: &Path) -> Vec<u8> {
+    let toml = node.home.conf_path("deployment.toml");
+    let Some(file) = node.changed_files().find(|f| f.path == toml) else {
+        return Vec::new();
+    };
+    let Some(analysis) = &node.analysis else {
+        let why = node
+            .effective
+            .as_ref()
+            .and_then(|e| e.reason.clone())
+            .unwrap_or_else(|| "not a deployment.toml home".into());
+        eprintln!("{}: no generated diff: {why}", node.display);
+        return Vec::new();
+    };
+    match analysis.generated(file.final_text()) {
+        Ok(files) => files
+            .iter()
+            .flat_map(|g| {
+                let display = display_path(&node.home.root.join(&g.rel), cwd);
+                diff::generated_diff(&display, &g.current, &g.planned)
+            })
+            .collect(),
+        Err(e) => {
+            eprintln!("{}: no generated diff: {e}", node.display);
+            Vec::new()
+        }
+    }
 }
 
 /// Why `path` cannot be in a diff for `git apply` run from `cwd`: it lies outside it, and

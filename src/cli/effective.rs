@@ -234,8 +234,9 @@ fn text(doc: &Doc, homes: &[ProductHome], style: Style) -> String {
 
 pub fn run(args: &EffectiveArgs, style: Style) -> anyhow::Result<u8> {
     let cwd = std::env::current_dir().context("current directory")?;
-    let homes = homes(&args.paths)?;
+    let mut homes = homes(&args.paths)?;
     let model = model_override(args.model.as_deref())?;
+    super::render::inherit_from_model(&mut homes, model.as_deref());
     let opts = MapOptions::default();
     let nodes: Vec<NodeDoc> = homes
         .par_iter()

@@ -162,6 +162,11 @@ pub struct RunArgs {
     /// Refuse config files larger than this (default 16MiB; also WSO2_HARDEN_MAX_FILE_SIZE).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
+    /// Map every deployment.toml home with this installed home's (or unpacked
+    /// distribution's) repository/resources/conf, of the same product version: for a config
+    /// repository that holds only deployment.toml.
+    #[arg(long, value_name = "HOME")]
+    pub model: Option<PathBuf>,
     /// Do not look for ./wso2-harden.toml (the Ansible module passes everything explicitly).
     #[arg(skip)]
     pub no_policy_search: bool,
@@ -202,6 +207,11 @@ pub struct CheckArgs {
 pub struct DiffArgs {
     #[command(flatten)]
     pub run: RunArgs,
+    /// Show instead the diff of the files the product generates from deployment.toml at
+    /// start-up, between the current and the planned deployment.toml (labelled as generated;
+    /// `fix` never writes them). Needs the mapper inputs (the home's own, or --model).
+    #[arg(long)]
+    pub rendered: bool,
     /// Exit 0 even when changes are pending (errors still exit 2).
     #[arg(long)]
     pub exit_zero: bool,

@@ -8,7 +8,7 @@ use anyhow::{bail, Context};
 use rayon::prelude::*;
 
 use super::{RenderArgs, CLEAN, ERROR};
-use crate::discover::{discover, ProductHome};
+use crate::discover::{discover, Known, Model, ProductHome, ProductKind, Source};
 use crate::mapper::home::{compute, Computed, Done};
 use crate::mapper::render::Select;
 use crate::mapper::MapOptions;
@@ -51,6 +51,48 @@ pub(super) fn model_override(model: Option<&Path>) -> anyhow::Result<Option<Path
         );
     }
     Ok(Some(dir))
+}
+
+/// The installed home `--model` names (its root, whichever of the two forms was given).
+fn model_home(dir: &Path) -> Option<ProductHome> {
+    let root = if dir.ends_with("repository/resources/conf") {
+        dir.parent()?.parent()?.parent()?
+    } else {
+        dir
+    };
+    let conf = ["repository/conf", "conf"]
+        .into_iter()
+        .find(|c| root.join(c).is_dir())?;
+    Some(crate::discover::inspect(root.to_path_buf(), conf))
+}
+
+/// A config repository holding only deployment.toml cannot tell its product version, kernel
+/// or Java runtime; `--model` names an installation of the same version, so a deployment.toml
+/// home whose own files do not say takes them from it (its start scripts decide TLS 1.3).
+pub(super) fn inherit_from_model(homes: &mut [ProductHome], model_dir: Option<&Path>) {
+    let Some(model) = model_dir.and_then(model_home) else {
+        return;
+    };
+    for h in homes.iter_mut().filter(|h| h.model == Model::Toml) {
+        let same = h.product == model.product || h.product == ProductKind::Unknown;
+        if !same || model.product == ProductKind::Unknown {
+            continue;
+        }
+        h.product = model.product;
+        let taken = |k: Known| Known {
+            source: Some(Source::Model),
+            ..k
+        };
+        if h.version.exact.is_none() && model.version.is_known() {
+            h.version = taken(model.version);
+        }
+        if h.kernel.exact.is_none() && model.kernel.is_known() {
+            h.kernel = taken(model.kernel);
+        }
+        if h.runtime.jdk_min.is_none() {
+            h.runtime = model.runtime.clone();
+        }
+    }
 }
 
 /// The directory a node's files go to below `--out`: its display path with root, `.` and
@@ -99,8 +141,9 @@ fn absolute(p: &Path, cwd: &Path) -> PathBuf {
 
 pub fn run(args: &RenderArgs) -> anyhow::Result<u8> {
     let cwd = std::env::current_dir().context("current directory")?;
-    let homes = homes(&args.paths)?;
+    let mut homes = homes(&args.paths)?;
     let model = model_override(args.model.as_deref())?;
+    inherit_from_model(&mut homes, model.as_deref());
     let out = absolute(&args.out, &cwd);
     for h in &homes {
         let root = absolute(&h.root, &cwd);

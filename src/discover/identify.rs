@@ -38,6 +38,9 @@ pub enum Source {
     /// An EI profile takes its product home's.
     #[serde(rename = "product home")]
     Parent,
+    /// A config repository takes the installation `--model` names.
+    #[serde(rename = "model")]
+    Model,
 }
 
 impl Source {
@@ -51,6 +54,7 @@ impl Source {
             Source::Table => "release table",
             Source::Fingerprint => "fingerprint",
             Source::Parent => "product home",
+            Source::Model => "--model home",
         }
     }
 }

@@ -4,9 +4,11 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use super::effective::{analyse, EffectiveOptions, NodeEffective};
 use super::files::{display_path, target_files};
 use super::fold::{Fold, NodeFacts};
 use super::kernel_note::KernelNote;
+use super::proven::fold_proven;
 use super::regenerated::{hand_edit_warnings, warn_regenerated};
 use super::{FilePlan, Finding, FindingKind, NodePlan, Step};
 use crate::catalog::{detect, Catalog, Patch, Safety, Target, Values};
@@ -15,6 +17,7 @@ use crate::formats::text::Decoded;
 use crate::policy::Waivers;
 
 /// What a run plans with: the selected patches and whether unsafe fixes are included.
+#[derive(Clone)]
 pub struct Settings<'c> {
     pub catalog: &'c Catalog,
     pub patches: Vec<&'c Patch>,
@@ -23,6 +26,8 @@ pub struct Settings<'c> {
     pub cwd: PathBuf,
     /// The policy file's `[[waive]]` entries (`&policy::waiver::NONE` without one).
     pub waivers: &'c Waivers,
+    /// How deployment.toml homes are mapped (`--model`).
+    pub effective: EffectiveOptions,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +55,10 @@ pub struct ValueRequest<'a> {
 /// `check`, `diff` and `fix --yes` take every step; interactive `fix` asks.
 pub trait Decide {
     fn decide(&mut self, node: &str, patch: &Patch, file: &str, step: &Step) -> Decision;
+    /// Takes every step and gives no value, so a draft fold may stand for the real one.
+    fn takes_all(&self) -> bool {
+        false
+    }
     fn value(&mut self, _request: &ValueRequest) -> Option<String> {
         None
     }
@@ -61,6 +70,9 @@ pub struct TakeAll;
 impl Decide for TakeAll {
     fn decide(&mut self, _: &str, _: &Patch, _: &str, _: &Step) -> Decision {
         Decision::Apply
+    }
+    fn takes_all(&self) -> bool {
+        true
     }
 }
 
@@ -80,6 +92,7 @@ pub fn plan_home(
     decide: &mut dyn Decide,
 ) -> NodePlan {
     let display = display_path(&home.root, &settings.cwd);
+    let effective = analyse(&home, &settings.effective);
     let mut node = NodePlan {
         display,
         files: Vec::new(),
@@ -87,8 +100,20 @@ pub fn plan_home(
         notes: home.notes.clone(),
         error: None,
         files_changed: 0,
+        effective: effective.note(),
+        analysis: None,
         home,
     };
+    // once per node: why the effective configuration was not computed, or what it met
+    if let Some(e) = &node.effective {
+        if let Some(reason) = e.reason.as_ref().filter(|_| !e.computed) {
+            node.notes.push(reason.clone());
+        }
+        for p in &e.problems {
+            node.notes.push(format!("effective configuration: {p}"));
+        }
+    }
+    let toml_path = node.home.conf_path("deployment.toml");
     let mut values = values.clone();
     let mut stopped = false;
     let waivers = settings.waivers.for_node(&node.home.root);
@@ -114,21 +139,38 @@ pub fn plan_home(
             decoded,
             steps: Vec::new(),
         };
-        let facts = NodeFacts {
+        // deployment.toml of a computed node is judged on effective values and proven
+        let analysis = effective.analysis().filter(|_| file.path == toml_path);
+        let facts = || NodeFacts {
             home: &node.home,
             display: node.display.clone(),
             runtime: node.home.runtime.tls(),
             waivers: &waivers,
+            effective: analysis,
         };
-        let fold = Fold::new(
-            settings,
-            facts,
-            &mut values,
-            decide,
-            &mut stopped,
-            &mut node.findings,
-        );
-        if let Err(e) = fold.run(&mut file, &w.ops) {
+        let folded = match analysis {
+            Some(a) => fold_proven(
+                a,
+                settings,
+                &facts,
+                &mut values,
+                decide,
+                &mut stopped,
+                &mut node.findings,
+                &mut file,
+                &w.ops,
+            ),
+            None => Fold::new(
+                settings,
+                facts(),
+                &mut values,
+                decide,
+                &mut stopped,
+                &mut node.findings,
+            )
+            .run(&mut file, &w.ops),
+        };
+        if let Err(e) = folded {
             node.error = Some(format!(
                 "{}:{}:{}: {}",
                 file.display, e.line, e.col, e.message
@@ -152,7 +194,10 @@ pub fn plan_home(
         let warnings = hand_edit_warnings(&node, settings, &values);
         node.findings.extend(warnings);
     }
-    let manual = manual_findings(&node, settings);
+    let manual = manual_findings(&node, settings, &effective);
+    if let NodeEffective::Computed { analysis, .. } = &effective {
+        node.analysis = Some(analysis.clone());
+    }
     node.findings.extend(manual);
     if !waivers.is_empty() {
         for f in node.findings.iter_mut().filter(|f| f.waiver.is_none()) {
@@ -217,7 +262,11 @@ fn collect_work<'c>(node: &mut NodePlan, settings: &Settings<'c>) -> Vec<Work<'c
 }
 
 /// The detect-only patches' findings: every selected handler on one parse per file.
-fn manual_findings(node: &NodePlan, settings: &Settings) -> Vec<Finding> {
+fn manual_findings(
+    node: &NodePlan,
+    settings: &Settings,
+    effective: &NodeEffective,
+) -> Vec<Finding> {
     let detects: Vec<(&Patch, &detect::Handler)> = settings
         .patches
         .iter()
@@ -225,7 +274,8 @@ fn manual_findings(node: &NodePlan, settings: &Settings) -> Vec<Finding> {
         .collect();
     let handlers: Vec<&detect::Handler> = detects.iter().map(|(_, h)| *h).collect();
     let texts = detect::Texts::load(&node.home, &handlers);
-    let docs = detect::Docs::parse(&node.home, &texts);
+    let docs = detect::Docs::parse(&node.home, &texts)
+        .with_listeners(effective.analysis().map(|a| a.listeners.as_slice()));
     let mut manual = Vec::new();
     for (patch, handler) in detects {
         for d in handler.detect(&docs) {

@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::actions::{self, ActionError, Ctx, Edit, Parsed, Reported};
+use super::effective::Analysis;
 use super::engine::{Decide, Decision, Op, Settings, ValueRequest};
 use super::{FilePlan, Finding, FindingKind, Step};
 use crate::catalog::{Missing, MissingValue, Patch, Safety, Target, Values};
@@ -25,6 +26,9 @@ pub(super) struct NodeFacts<'a> {
     pub runtime: TlsRuntime,
     /// The node's `[[waive]]` entries.
     pub waivers: &'a NodeWaivers<'a>,
+    /// The effective configuration, for the node's deployment.toml (`None` elsewhere, or
+    /// where it was not computed).
+    pub effective: Option<&'a Analysis>,
 }
 
 pub(super) struct Fold<'a, 'c> {
@@ -35,6 +39,8 @@ pub(super) struct Fold<'a, 'c> {
     stopped: &'a mut bool,
     findings: &'a mut Vec<Finding>,
     needs_reported: BTreeSet<String>,
+    /// Targets the proof dropped (`effective::proof`): not planned.
+    deny: &'a [&'c Target],
 }
 
 /// The edits of the patch currently being folded into a file.
@@ -71,7 +77,14 @@ impl<'a, 'c> Fold<'a, 'c> {
             stopped,
             findings,
             needs_reported: BTreeSet::new(),
+            deny: &[],
         }
+    }
+
+    /// Leaves `deny` out of the plan (the proof dropped them).
+    pub(super) fn denying(mut self, deny: &'a [&'c Target]) -> Self {
+        self.deny = deny;
+        self
     }
 
     /// Folds `ops` into the file's steps. Only a file that does not parse is an error (its
@@ -129,6 +142,10 @@ impl<'a, 'c> Fold<'a, 'c> {
             if open.is_some_and(|id| id != patch.id) {
                 return Ok(Next::Boundary);
             }
+            if self.deny.iter().any(|d| std::ptr::eq(*d, target)) {
+                *j += 1;
+                continue;
+            }
             for r in target.action.perform().report(parsed, text) {
                 self.reported(file, patch, r);
             }
@@ -146,6 +163,7 @@ impl<'a, 'c> Fold<'a, 'c> {
                     explicit: template.is_some_and(|t| self.values.explicit(t)),
                     runtime: &self.node.runtime,
                     home: self.node.home,
+                    effective: self.node.effective,
                 };
                 match actions::run(target, &value, &ctx) {
                     Ok(Some(edit)) => return Ok(Next::Edit(*j, Box::new(edit))),
@@ -175,7 +193,10 @@ impl<'a, 'c> Fold<'a, 'c> {
                 Ok(v) => return Some(v),
                 Err(m) => m,
             };
-            let current = target.action.perform().current(parsed);
+            let current = target
+                .action
+                .perform()
+                .current_in(parsed, self.node.effective);
             if !self.needs_value(target, parsed, &missing, current.as_deref()) {
                 return None;
             }

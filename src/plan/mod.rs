@@ -2,10 +2,12 @@
 //! findings they raise. `check`, `diff` and `fix` all read the same plan.
 
 pub mod actions;
+pub mod effective;
 mod engine;
 mod files;
 mod fold;
 mod kernel_note;
+mod proven;
 mod regenerated;
 
 use std::path::PathBuf;
@@ -42,6 +44,10 @@ pub struct NodePlan {
     pub error: Option<String>,
     /// How many files the plan changes, kept after `release_files`.
     pub files_changed: usize,
+    /// Whether the effective configuration was computed (deployment.toml homes only).
+    pub effective: Option<effective::EffectiveNote>,
+    /// The effective configuration, while the node's files are held (`diff --rendered`).
+    pub analysis: Option<std::sync::Arc<effective::Analysis>>,
 }
 
 #[derive(Debug)]
@@ -213,6 +219,7 @@ impl NodePlan {
     pub fn release_files(&mut self) {
         self.files_changed = self.changed_files().count();
         self.files = Vec::new();
+        self.analysis = None;
     }
 
     /// Findings of `kind` that no waiver in force covers.

@@ -72,6 +72,7 @@ pub(super) fn hand_edit_warnings(
                 single_byte: decoded.single_byte_encoding(),
                 explicit: false,
                 runtime: &runtime,
+                effective: None,
             };
             if matches!(actions::run(target, &value, &ctx), Ok(None)) {
                 let file = display_path(&path, &settings.cwd);

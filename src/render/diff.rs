@@ -30,6 +30,35 @@ pub fn file_diff(display: &str, old: &[u8], new: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The diff of a file the product generates at start-up (`diff --rendered`): labelled as
+/// generated in a line before the headers and after them (never written by `fix`).
+pub fn generated_diff(display: &str, current: &str, planned: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    if current == planned {
+        return out;
+    }
+    let display = display.trim_start_matches('/');
+    let diff = TextDiff::configure()
+        .algorithm(similar::Algorithm::Myers)
+        .diff_lines(current.as_bytes(), planned.as_bytes());
+    let _ = writeln!(
+        out,
+        "# generated: {display} is written by the product at start-up from deployment.toml; wso2-harden never writes it"
+    );
+    let _ = writeln!(
+        out,
+        "--- a/{display}\t(generated from the current deployment.toml)"
+    );
+    let _ = writeln!(
+        out,
+        "+++ b/{display}\t(generated from the planned deployment.toml)"
+    );
+    for hunk in diff.unified_diff().iter_hunks() {
+        let _ = hunk.to_writer(&mut out);
+    }
+    out
+}
+
 /// The diff `fix` would write for one planned file.
 pub fn final_file_diff(file: &FilePlan) -> Vec<u8> {
     match file.final_bytes() {

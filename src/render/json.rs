@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::report::Counts;
 use crate::discover::{Model, ProductKind, Source, Version, VersionRange};
+use crate::plan::effective::EffectiveNote;
 use crate::plan::{Finding, NodePlan, Plan};
 
 #[derive(Serialize)]
@@ -35,6 +36,9 @@ struct Node<'a> {
     files_changed: usize,
     findings: usize,
     error: Option<&'a str>,
+    /// deployment.toml homes: whether the effective configuration was computed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    effective: Option<&'a EffectiveNote>,
 }
 
 fn node(n: &NodePlan) -> Node<'_> {
@@ -53,6 +57,7 @@ fn node(n: &NodePlan) -> Node<'_> {
         files_changed: n.files_changed,
         findings: n.open_findings(),
         error: n.error.as_deref(),
+        effective: n.effective.as_ref(),
     }
 }
 

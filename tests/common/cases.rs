@@ -164,6 +164,7 @@ fn plan(catalog: &Catalog, home_dir: &Path, id: &str, spec: &CaseSpec) -> Result
         unsafe_fixes: spec.unsafe_fixes,
         cwd: home_dir.to_path_buf(),
         waivers: &wso2_harden::policy::waiver::NONE,
+        effective: Default::default(),
     };
     let mut homes = discover(&[home_dir.to_path_buf()]).map_err(|e| e.to_string())?;
     if homes.len() != 1 {

@@ -9,6 +9,7 @@ use crate::discover::{Model, ProductHome};
 use crate::formats::text::Decoded;
 use crate::formats::toml::{TomlFile, TomlScalar};
 use crate::formats::xml;
+use crate::mapper::effective::Listener;
 
 mod credentials;
 mod datastores;
@@ -16,6 +17,7 @@ mod db_tls;
 mod exposure;
 mod h2;
 mod userstores;
+mod listeners;
 
 /// A detect-only check: its name (a manual patch's `detect = "<name>"`), the XML files it
 /// reads (`{conf}/user-mgt.xml`, a path relative to the home, or a `*.xml` pattern as the last
@@ -79,6 +81,12 @@ pub static HANDLERS: &[Handler] = &[
         name: "default-ports",
         files: &["{conf}/carbon.xml"],
         run: exposure::ports,
+    },
+    // Reads the TLS listeners of the effective configuration (deployment.toml generation).
+    Handler {
+        name: "unmanaged-tls-listeners",
+        files: &[],
+        run: listeners::unmanaged,
     },
     // Reads file modes and owners only.
     Handler {
@@ -168,6 +176,9 @@ fn expand(home: &ProductHome, pattern: &str) -> Vec<PathBuf> {
 /// Every loaded file parsed once; the handlers share it.
 pub struct Docs<'t> {
     home: &'t ProductHome,
+    /// The TLS listeners of the generated files, when the effective configuration was
+    /// computed (deployment.toml generation).
+    listeners: Option<&'t [Listener]>,
     /// (pattern, path, text, parse) of every loaded XML file.
     xml: Vec<(&'static str, &'t Path, &'t str, roxmltree::Document<'t>)>,
     toml: Option<(&'t Path, TomlFile)>,
@@ -177,6 +188,7 @@ impl<'t> Docs<'t> {
     pub fn parse(home: &'t ProductHome, texts: &'t Texts) -> Docs<'t> {
         Docs {
             home,
+            listeners: None,
             xml: texts
                 .xml
                 .iter()
@@ -191,6 +203,14 @@ impl<'t> Docs<'t> {
                 .as_ref()
                 .and_then(|(p, t)| TomlFile::parse(t).ok().map(|f| (p.as_path(), f))),
         }
+    }
+}
+
+impl<'t> Docs<'t> {
+    /// With the TLS listeners of the node's effective configuration.
+    pub fn with_listeners(mut self, listeners: Option<&'t [Listener]>) -> Docs<'t> {
+        self.listeners = listeners;
+        self
     }
 }
 
@@ -269,6 +289,10 @@ impl<'a, 't> Ctx<'a, 't> {
             severity: Some(severity),
             note,
         });
+    }
+
+    pub(super) fn listeners(&self) -> Option<&'t [Listener]> {
+        self.docs.listeners
     }
 
     pub(super) fn toml(&self) -> Option<(&'a Path, &'a TomlFile)> {

@@ -15,6 +15,7 @@ use crate::formats::script::{self, Flag, ScriptKind};
 use crate::formats::toml::TomlFile;
 use crate::formats::xml::{self, Change};
 use crate::formats::{Compare, Fixed, Sibling, TlsRuntime};
+use crate::plan::effective::Analysis;
 
 /// What an action does with one target on one file.
 pub trait Perform {
@@ -27,6 +28,11 @@ pub trait Perform {
     /// matters) from a configured one.
     fn current(&self, _parsed: &Parsed) -> Option<String> {
         None
+    }
+    /// The current value with the node's effective configuration at hand (deployment.toml
+    /// targets read a default or inferred value there); others read the file.
+    fn current_in(&self, parsed: &Parsed, _effective: Option<&Analysis>) -> Option<String> {
+        self.current(parsed)
     }
     /// The edit bringing the text to `value`; `None` when it already complies.
     fn plan(&self, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ActionError>;
@@ -129,6 +135,9 @@ pub struct Ctx<'a, 'p> {
     pub explicit: bool,
     /// What the home's Java runtime supports (TLS 1.3 in lists written from scratch).
     pub runtime: &'a TlsRuntime,
+    /// The node's effective configuration (deployment.toml of a computed node): a TOML
+    /// target's current value is the one the product uses, default or inferred included.
+    pub effective: Option<&'a Analysis>,
 }
 
 impl Ctx<'_, '_> {

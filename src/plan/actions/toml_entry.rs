@@ -9,6 +9,8 @@ use crate::formats::error::ParseError;
 use crate::formats::toml::{set_entry, Entry, EntryState, TomlScalar};
 use crate::formats::xml::{noted, short, Change};
 use crate::formats::Sibling;
+use crate::mapper::JValue;
+use crate::plan::effective::Analysis;
 
 impl TomlEntry {
     fn entry<'a>(&'a self, array: &'a [&'a str]) -> Entry<'a> {
@@ -61,6 +63,54 @@ impl TomlEntry {
     }
 }
 
+/// A scalar of the product's default array as deployment.toml writes it.
+fn scalar_of(v: &JValue) -> Option<TomlScalar> {
+    Some(match v {
+        JValue::Bool(b) => TomlScalar::Bool(*b),
+        JValue::Long(n) => TomlScalar::Integer(*n),
+        JValue::Int(n) => TomlScalar::Integer(i64::from(*n)),
+        JValue::Double(d) if d.fract() == 0.0 && d.abs() < 1e15 => TomlScalar::Integer(*d as i64),
+        JValue::Str(s) => TomlScalar::String(s.clone()),
+        _ => return None,
+    })
+}
+
+impl TomlEntry {
+    /// The product's own entries from the effective configuration (default.json), naming
+    /// key first; `None` when an entry holds something deployment.toml cannot write here.
+    fn effective_defaults(&self, eff: &Analysis) -> Option<Vec<Vec<(String, TomlScalar)>>> {
+        let Some(JValue::List(items)) = eff.raw(&self.array) else {
+            return Some(Vec::new());
+        };
+        items
+            .iter()
+            .map(|item| {
+                let JValue::Map(m) = item else { return None };
+                let named = m.iter().filter(|(k, _)| **k == self.key);
+                let rest = m.iter().filter(|(k, _)| **k != self.key);
+                named
+                    .chain(rest)
+                    .map(|(k, v)| Some((k.clone(), scalar_of(v)?)))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The field's value in the product's default array, and its entries, as the node's
+    /// effective configuration has them (else as the target declares them).
+    fn product(&self, eff: Option<&Analysis>) -> (Option<String>, Vec<Vec<(String, TomlScalar)>>) {
+        let Some(entries) = eff.and_then(|e| self.effective_defaults(e)) else {
+            return (self.default_field(), self.defaults());
+        };
+        let field = entries
+            .iter()
+            .find(|e| e.iter().any(|(k, v)| *k == self.key && scalar_text(v) == self.name))
+            .and_then(|e| e.iter().find(|(k, _)| *k == self.field))
+            .map(|(_, v)| scalar_text(v));
+        (field, entries)
+    }
+}
+
 impl Perform for TomlEntry {
     fn current(&self, parsed: &Parsed) -> Option<String> {
         let Parsed::Toml(file) = parsed else {
@@ -79,10 +129,11 @@ impl Perform for TomlEntry {
         };
         let array = split_key(&self.array);
         let entry = self.entry(&array);
+        let (product_field, product_entries) = self.product(ctx.effective);
         let current = match file.entry(&entry) {
             EntryState::Field(v) => v.map(|v| scalar_text(&v)),
             EntryState::NoEntry => None,
-            EntryState::NoArray => self.default_field(),
+            EntryState::NoArray => product_field,
             EntryState::Inline => {
                 let line = file.line_of(&array).unwrap_or(1);
                 let m = format!("`{}` is an inline array; set {}={} by hand", self.array, self.name, value);
@@ -93,7 +144,7 @@ impl Perform for TomlEntry {
             return Ok(None);
         };
         let scalar = self.scalar(&fixed.value)?;
-        let (text, reread) = set_entry(ctx.text, file, &entry, &scalar, &self.defaults())
+        let (text, reread) = set_entry(ctx.text, file, &entry, &scalar, &product_entries)
             .map_err(ActionError::Refused)?;
         let line = reread.line_of(&array).unwrap_or(1);
         let was = current.map_or("(absent)".to_string(), |c| short(&c));

@@ -10,6 +10,7 @@ use crate::formats::error::ParseError;
 use crate::formats::toml::{self as tomlfmt, string_array, TomlFile, TomlScalar};
 use crate::formats::xml::{noted, short, Change};
 use crate::formats::{Fixed, Sibling};
+use crate::plan::effective::Analysis;
 
 impl TomlKey {
     fn spellings(&self) -> impl Iterator<Item = &str> {
@@ -37,25 +38,91 @@ impl TomlKey {
     }
 }
 
+/// The value a rule judges for one spelling: the file's own (a `$ref{}` in it resolved
+/// through the effective configuration), with where it comes from.
+struct Current {
+    text: Option<String>,
+    source: Option<String>,
+}
+
+impl TomlKey {
+    /// The current value of `spelling` as the file holds it, or, where the file does not
+    /// set the key, as the product will use it (`effective`: a default or inferred value),
+    /// else `product_default` (a node whose effective configuration was not computed).
+    fn current_of(&self, file: &TomlFile, spelling: &str, ctx_eff: Option<&Analysis>) -> Current {
+        let own = file.get(&split_key(spelling)).map(|v| scalar_text(&v));
+        match (own, ctx_eff) {
+            (Some(text), Some(eff)) if text.contains("$ref{") => match eff.value(&self.key) {
+                Some(k) => Current {
+                    text: Some(k.text),
+                    source: Some(k.source),
+                },
+                None => Current {
+                    text: Some(text),
+                    source: None,
+                },
+            },
+            (Some(text), _) => Current {
+                text: Some(text),
+                source: None,
+            },
+            (None, Some(eff)) => match eff.value(&self.key) {
+                Some(k) => Current {
+                    text: Some(k.text),
+                    source: Some(k.source),
+                },
+                None => Current {
+                    text: None,
+                    source: Some("no default".into()),
+                },
+            },
+            (None, None) => Current {
+                text: None,
+                source: None,
+            },
+        }
+    }
+
+    /// The protocols beside a cipher list, as the listener has them.
+    fn sibling_of(&self, file: &TomlFile, eff: Option<&Analysis>) -> Option<Option<String>> {
+        if self.protocols.is_empty() {
+            return None;
+        }
+        let own = (self.protocols.iter())
+            .find_map(|k| file.get(&split_key(k)))
+            .map(|v| scalar_text(&v));
+        Some(match (own, eff) {
+            (Some(p), Some(eff)) if p.contains("$ref{") => (self.protocols.iter())
+                .find_map(|k| eff.value(k))
+                .map_or(Some(p), |k| Some(k.text)),
+            (Some(p), _) => Some(p),
+            (None, Some(eff)) => self.protocols.iter().find_map(|k| eff.value(k)).map(|k| k.text),
+            (None, None) => None,
+        })
+    }
+}
+
 impl Perform for TomlKey {
     fn current(&self, parsed: &Parsed) -> Option<String> {
+        self.current_in(parsed, None)
+    }
+
+    fn current_in(&self, parsed: &Parsed, effective: Option<&Analysis>) -> Option<String> {
         let Parsed::Toml(file) = parsed else {
             return None;
         };
-        self.spellings()
-            .find_map(|k| file.get(&split_key(k)))
-            .map(|v| scalar_text(&v))
+        let spelling = self
+            .spellings()
+            .find(|k| file.get(&split_key(k)).is_some())
+            .unwrap_or(&self.key);
+        self.current_of(file, spelling, effective).text
     }
 
     fn plan(&self, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ActionError> {
         let Parsed::Toml(file) = ctx.parsed else {
             return Ok(None);
         };
-        let sibling_text = (!self.protocols.is_empty()).then(|| {
-            (self.protocols.iter())
-                .find_map(|k| file.get(&split_key(k)))
-                .map(|v| scalar_text(&v))
-        });
+        let sibling_text = self.sibling_of(file, ctx.effective);
         let sibling = match &sibling_text {
             None => Sibling::None,
             Some(p) => Sibling::Protocols(p.as_deref()),
@@ -78,12 +145,19 @@ impl Perform for TomlKey {
         }
         let targets: Vec<&str> = match present.as_slice() {
             [] => {
-                let default_ok = self.product_default.as_deref().is_some_and(|d| fix(Some(d)).is_none());
-                match fix(None) {
-                    Some(fixed) if !default_ok => {
-                        state.set(file, &self.key, None, &fixed, self)?;
+                let current = self.current_of(file, &self.key, ctx.effective);
+                let fixed = match (&current.text, ctx.effective) {
+                    // no effective configuration: what the target says the product uses
+                    (None, None) => {
+                        let default_ok = (self.product_default.as_deref())
+                            .is_some_and(|d| fix(Some(d)).is_none());
+                        fix(None).filter(|_| !default_ok)
                     }
-                    _ => {}
+                    (text, _) => fix(text.as_deref()),
+                };
+                if let Some(fixed) = fixed {
+                    let was = current.text.map(|t| (t, current.source));
+                    state.set(file, &self.key, None, was, &fixed, self)?;
                 }
                 Vec::new()
             }
@@ -91,10 +165,11 @@ impl Perform for TomlKey {
             aliases => aliases.to_vec(),
         };
         for k in targets {
-            let current = state.file(file).get(&split_key(k));
-            let text = current.as_ref().map(scalar_text);
-            if let Some(fixed) = fix(text.as_deref()) {
-                state.set(file, k, current.as_ref(), &fixed, self)?;
+            let scalar = state.file(file).get(&split_key(k));
+            let current = self.current_of(state.file(file), k, ctx.effective);
+            if let Some(fixed) = fix(current.text.as_deref()) {
+                let was = scalar.as_ref().map(|s| (scalar_text(s), current.source));
+                state.set(file, k, scalar.as_ref(), was, &fixed, self)?;
             }
         }
         Ok(state.edit())
@@ -122,6 +197,7 @@ impl State {
         original: &TomlFile,
         key: &str,
         current: Option<&TomlScalar>,
+        was: Option<(String, Option<String>)>,
         fixed: &Fixed,
         target: &TomlKey,
     ) -> Result<(), ActionError> {
@@ -135,7 +211,12 @@ impl State {
             return Ok(());
         };
         let line = reread.line_of(&path).unwrap_or(1);
-        let was = current.map_or("(absent)".into(), |c| short(&scalar_text(c)));
+        // the value replaced, and where it came from when the file did not say it
+        let was = match was {
+            None => "(absent)".to_string(),
+            Some((text, None)) => short(&text),
+            Some((text, Some(source))) => format!("{} ({source})", short(&text)),
+        };
         self.changes.push(Change {
             line,
             what: noted(format!("{key}: {was} → {}", short(&fixed.value)), fixed),
