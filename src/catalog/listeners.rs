@@ -122,3 +122,35 @@ impl<'c> Governors<'c> {
         Governed { protocols, ciphers }
     }
 }
+
+/// What makes an enabled listener weak (empty: strong, or disabled): a protocol other than
+/// TLS 1.2/1.3, a suite that is not forward-secret AEAD, or a list the file does not set
+/// (the component's defaults, which include TLS 1.0/1.1 or CBC suites on most JDKs).
+pub fn weaknesses(l: &Listener) -> Vec<String> {
+    use crate::formats::{cipher_suites, cipher_weakness, protocol_tokens, protocol_weakness};
+    let mut out = Vec::new();
+    if !l.enabled {
+        return out;
+    }
+    match l.protocols.value.as_deref().map(str::trim) {
+        None | Some("") => out.push("no protocol list (the component's defaults)".to_string()),
+        Some(p) => out.extend(
+            protocol_tokens(p)
+                .filter_map(|t| protocol_weakness(t).map(|w| format!("{t}: {w}")))
+                .take(1),
+        ),
+    }
+    match l.ciphers.value.as_deref().map(str::trim) {
+        None | Some("") => out.push("no cipher list (the component's defaults)".to_string()),
+        Some(c) => {
+            let weak: Vec<&str> = cipher_suites(c)
+                .filter(|s| cipher_weakness(s).is_some())
+                .collect();
+            if let Some(first) = weak.first() {
+                let why = cipher_weakness(first).unwrap_or_default();
+                out.push(format!("{} weak suite(s), e.g. {first}: {why}", weak.len()));
+            }
+        }
+    }
+    out
+}

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::render::{homes, model_override};
 use super::{EffectiveArgs, EffectiveFormat, CLEAN, ERROR};
+use crate::catalog::listeners::{weaknesses, Governors};
 use crate::catalog::{Action, Catalog};
 use crate::discover::{Model, ProductHome, ProductKind, Version};
 use crate::mapper::effective::{listeners, port_offset, Field, Listener, Source};
@@ -45,8 +46,21 @@ struct NodeDoc {
     warnings: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     port_offset: Option<Field>,
-    listeners: Vec<Listener>,
+    listeners: Vec<ListenerDoc>,
     settings: Vec<Setting>,
+}
+
+/// A listener with the tool's verdict: what is weak about it, and which patches set it.
+#[derive(Serialize)]
+struct ListenerDoc {
+    #[serde(flatten)]
+    listener: Listener,
+    /// True when enabled and nothing is weak.
+    strong: bool,
+    weaknesses: Vec<String>,
+    /// The patches that set its protocols and ciphers from deployment.toml (empty: none can;
+    /// `check` reports it as `unmanaged-tls-listener`).
+    patches: Vec<String>,
 }
 
 /// The effective value of a deployment.toml key a patch sets.
@@ -156,7 +170,25 @@ fn node_doc(home: &ProductHome, display: String, result: Computed) -> NodeDoc {
                 .cloned()
                 .collect();
             doc.port_offset = Some(port_offset(&mapped, &outcome));
-            doc.listeners = found;
+            let governors = Governors::of(Catalog::builtin(), home);
+            doc.listeners = found
+                .into_iter()
+                .map(|l| {
+                    let weak = weaknesses(&l);
+                    let patches = governors
+                        .listener(&l)
+                        .ids()
+                        .into_iter()
+                        .map(String::from)
+                        .collect();
+                    ListenerDoc {
+                        strong: l.enabled && weak.is_empty(),
+                        weaknesses: weak,
+                        patches,
+                        listener: l,
+                    }
+                })
+                .collect();
             doc.settings = settings(&mapped);
         }
     }
@@ -200,12 +232,33 @@ fn text(doc: &Doc, homes: &[ProductHome], style: Style) -> String {
             );
         }
         let _ = writeln!(out, "  TLS listeners ({}):", n.listeners.len());
-        for l in &n.listeners {
+        for d in &n.listeners {
+            let l = &d.listener;
             let state = if l.enabled { "" } else { "  [disabled]" };
             let _ = writeln!(out, "    {}:{} {}{state}", l.file, l.line, l.element);
             field_line(&mut out, "port", &l.port, style);
             field_line(&mut out, "protocols", &l.protocols, style);
             field_line(&mut out, "ciphers", &l.ciphers, style);
+            if l.enabled {
+                let verdict = if d.strong {
+                    "strong".to_string()
+                } else {
+                    format!("weak: {}", d.weaknesses.join("; "))
+                };
+                let set_by = if d.patches.is_empty() {
+                    "no patch can set it from deployment.toml".to_string()
+                } else {
+                    format!("set by {}", d.patches.join(", "))
+                };
+                let paint = if d.strong { DIM } else { RED };
+                let _ = writeln!(
+                    out,
+                    "      {:<10} {}  {}",
+                    "verdict",
+                    style.paint(paint, &verdict),
+                    style.paint(DIM, &format!("[{set_by}]"))
+                );
+            }
         }
         let set: Vec<&Setting> = n.settings.iter().filter(|s| s.value.is_some()).collect();
         let _ = writeln!(

@@ -139,16 +139,38 @@ impl Analysis {
     /// The effective value of context key `key`, `None` when neither deployment.toml nor a
     /// default sets it (the templates see nothing).
     pub fn value(&self, key: &str) -> Option<Known> {
-        let e = self.mapped.get(key)?;
+        let (v, prov) = self.lookup(key)?;
         Some(Known {
-            text: rule_text(&e.value),
-            source: brief(&e.prov),
+            text: rule_text(v),
+            source: brief(prov),
         })
     }
 
     /// The effective value of a whole array of tables, for `toml-entry`.
     pub fn raw(&self, key: &str) -> Option<&JValue> {
-        self.mapped.get(key).map(|e| &e.value)
+        self.lookup(key).map(|(v, _)| v)
+    }
+
+    /// A key's value: its own, or inside a default.json object that a parent key holds
+    /// (APIM 3.0 ships `transport.passthru_https.listener.parameters` as one object).
+    fn lookup(&self, key: &str) -> Option<(&JValue, &Provenance)> {
+        if let Some(e) = self.mapped.get(key) {
+            return Some((&e.value, &e.prov));
+        }
+        let mut cut = key.len();
+        while let Some(dot) = key[..cut].rfind('.') {
+            cut = dot;
+            let Some(parent) = self.mapped.get(&key[..cut]) else {
+                continue;
+            };
+            let mut v = &parent.value;
+            for seg in key[cut + 1..].split('.') {
+                let JValue::Map(m) = v else { return None };
+                v = m.get(seg)?;
+            }
+            return Some((v, &parent.prov));
+        }
+        None
     }
 }
 
