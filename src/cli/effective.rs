@@ -58,9 +58,27 @@ struct ListenerDoc {
     /// True when enabled and nothing is weak.
     strong: bool,
     weaknesses: Vec<String>,
-    /// The patches that set its protocols and ciphers from deployment.toml (empty: none can;
-    /// `check` reports it as `unmanaged-tls-listener`).
-    patches: Vec<String>,
+    /// The patches that set its protocols and its ciphers from deployment.toml (`null`: no
+    /// patch can; `check` reports it as `unmanaged-tls-listener`).
+    set_by: SetBy,
+}
+
+#[derive(Serialize)]
+struct SetBy {
+    protocols: Option<String>,
+    ciphers: Option<String>,
+}
+
+impl SetBy {
+    fn describe(&self) -> String {
+        match (&self.protocols, &self.ciphers) {
+            (Some(p), Some(c)) if p == c => format!("set by {p}"),
+            (Some(p), Some(c)) => format!("set by {p}, {c}"),
+            (None, None) => "no patch can set it from deployment.toml".into(),
+            (Some(p), None) => format!("protocols set by {p}; no patch can set its ciphers"),
+            (None, Some(c)) => format!("ciphers set by {c}; no patch can set its protocols"),
+        }
+    }
 }
 
 /// The effective value of a deployment.toml key a patch sets.
@@ -175,16 +193,14 @@ fn node_doc(home: &ProductHome, display: String, result: Computed) -> NodeDoc {
                 .into_iter()
                 .map(|l| {
                     let weak = weaknesses(&l);
-                    let patches = governors
-                        .listener(&l)
-                        .ids()
-                        .into_iter()
-                        .map(String::from)
-                        .collect();
+                    let g = governors.listener(&l);
                     ListenerDoc {
                         strong: l.enabled && weak.is_empty(),
                         weaknesses: weak,
-                        patches,
+                        set_by: SetBy {
+                            protocols: g.protocols.map(|p| p.id.clone()),
+                            ciphers: g.ciphers.map(|p| p.id.clone()),
+                        },
                         listener: l,
                     }
                 })
@@ -245,11 +261,7 @@ fn text(doc: &Doc, homes: &[ProductHome], style: Style) -> String {
                 } else {
                     format!("weak: {}", d.weaknesses.join("; "))
                 };
-                let set_by = if d.patches.is_empty() {
-                    "no patch can set it from deployment.toml".to_string()
-                } else {
-                    format!("set by {}", d.patches.join(", "))
-                };
+                let set_by = d.set_by.describe();
                 let paint = if d.strong { DIM } else { RED };
                 let _ = writeln!(
                     out,
