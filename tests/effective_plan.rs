@@ -13,7 +13,7 @@ use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
-use common::models::{edit, installed_home};
+use common::installed::{edit, installed_home};
 use serde_json::Value;
 
 fn bin(dir: &Path) -> Command {

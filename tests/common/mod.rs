@@ -7,6 +7,7 @@ pub mod cases;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+pub mod installed;
 pub mod models;
 pub mod xmlcmp;
 
