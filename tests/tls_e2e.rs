@@ -1,15 +1,15 @@
 //! End to end over real homes: for every deployment.toml home in ../shared/fixtures-real that
-//! has a product model in ../shared/product-models (APIM 4.5, APIM 3.2, IS 7.0, MI 4.2), run
-//! `fix --yes --unsafe-fixes` on a copy, render the fixed deployment.toml through the product's
-//! own templates and defaults, and check every TLS listener in the rendered XML: TLS 1.2/1.3
-//! only, forward-secret AEAD suites only (a TLS 1.3 suite where TLS 1.3 is on), a list that had
-//! TLS 1.3 before still has it, the PassThrough sender verifies host names strictly, HSTS
-//! renders on (APIM 4.x). A listener the product cannot harden from deployment.toml must be
-//! reported as `cannot-fix` instead (APIM 3.2's listenerprofiles.xml, its WebSocket ciphers).
-//!
-//! Rendering: the Rust mapper (issue 10) is not on `main` yet, so this uses the Python
-//! reference ../shared/tools/render/render.py (needs python3 with jinja2; skipped loudly when
-//! missing, a failure under CI=true). The checks below are the test's own, not the tool's.
+//! has a product model in ../shared/product-models (APIM 4.5, APIM 3.2, IS 7.0, MI 4.2), build
+//! an installed-like home (the real home, its merged mapper inputs and bin/version.txt), run
+//! `fix --yes --unsafe-fixes` on it, render the fixed deployment.toml through the product's
+//! own templates and defaults (`wso2-harden render`, the Rust mapper) and check every TLS
+//! listener in the rendered XML: TLS 1.2/1.3 only, forward-secret AEAD suites only (a TLS 1.3
+//! suite where TLS 1.3 is on), a list that had TLS 1.3 before still has it, the PassThrough
+//! sender verifies host names strictly, HSTS renders on (APIM 4.x). A listener the product
+//! cannot harden from deployment.toml must be reported as `cannot-fix` instead (APIM 3.2's
+//! listenerprofiles.xml, its WebSocket ciphers, its hard-coded HSTS). The checks below are the
+//! test's own, not the tool's; tests/mapper_python.rs compares the mapper with the Python
+//! reference renderer.
 
 mod common;
 #[path = "tls_e2e/listeners.rs"]
@@ -18,10 +18,10 @@ mod listeners;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use assert_cmd::Command as Tool;
-use common::{copy_dir, loud, manifest_dir, real_corpus};
+use common::installed::installed_home;
+use common::{copy_dir, real_corpus};
 use listeners::{elements, has_tls13, init_params, listeners, param, read, weakness, Listener};
 use roxmltree::Document;
 
@@ -30,8 +30,6 @@ struct Home {
     name: &'static str,
     /// Lines appended to its deployment.toml before the fix (a variant of the shipped file).
     append: &'static str,
-    model: &'static str,
-    kernel: Option<&'static str>,
     conf: &'static str,
     /// Listeners this product version cannot harden from deployment.toml, with the patch that
     /// must report them, and how: `cannot-fix`, or `warning` where the tool cannot tell the
@@ -59,98 +57,60 @@ const HOMES: [Home; 5] = [
     Home {
         name: "apim-4.5.0",
         append: "",
-        model: "apim-4.5.0",
-        kernel: Some("kernel-4.9.28"),
         conf: "repository/conf",
         reported: &[],
     },
     Home {
         name: "apim-3.2.0",
         append: "",
-        model: "apim-3.2.0",
-        kernel: Some("kernel-4.5.1"),
         conf: "repository/conf",
         reported: &[
             ("passthru profile", "passthru-tls", "cannot-fix"),
-            ("websocket ciphers", "websocket-tls", "cannot-fix"),
-            ("hsts", "hsts", "warning"),
+            ("websocket", "websocket-tls", "cannot-fix"),
+            ("hsts", "hsts", "cannot-fix"),
         ],
     },
     Home {
         name: "apim-3.2.0",
         append: WITH_TLS13,
-        model: "apim-3.2.0",
-        kernel: Some("kernel-4.5.1"),
         conf: "repository/conf",
         reported: &[
             ("passthru profile", "passthru-tls", "cannot-fix"),
-            ("websocket ciphers", "websocket-tls", "cannot-fix"),
-            ("hsts", "hsts", "warning"),
+            ("websocket", "websocket-tls", "cannot-fix"),
+            ("hsts", "hsts", "cannot-fix"),
         ],
     },
     Home {
         name: "is-7.0.0",
         append: "",
-        model: "is-7.0.0",
-        kernel: Some("kernel-4.10.42"),
         conf: "repository/conf",
         reported: &[],
     },
     Home {
         name: "mi-4.2.0",
         append: "",
-        model: "mi-4.2.0",
-        kernel: None,
         conf: "conf",
         reported: &[],
     },
 ];
 
-/// The reference renderer, when python3 with jinja2 is there.
-fn renderer() -> Option<PathBuf> {
-    let script = manifest_dir().join("../shared/tools/render/render.py");
-    let jinja = Command::new("python3")
-        .args(["-c", "import jinja2"])
+/// Renders the home below `tmp` as it would start (`wso2-harden render`, the Rust mapper) into
+/// `tmp/<out>`; returns the directory holding the generated files.
+fn render(tmp: &Path, home: &Home, out: &str) -> PathBuf {
+    let o = Tool::cargo_bin("wso2-harden")
+        .unwrap()
+        .current_dir(tmp)
+        .args(["render", home.name, "--out", out])
         .output()
-        .is_ok_and(|o| o.status.success());
-    if script.is_file() && jinja {
-        return Some(script);
-    }
-    let msg = format!(
-        "\n!!!!!!!! {} or python3 with jinja2 is missing: the end-to-end TLS render test did NOT run !!!!!!!!\n",
-        script.display()
-    );
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{msg}");
-    }
-    loud(&msg);
-    None
-}
-
-fn render(script: &Path, home: &Home, toml: &Path, out: &Path) {
-    let mut input = fs::read_to_string(toml).unwrap();
-    if home.name == "apim-3.2.0" {
-        // The modelled kernel 4.5.1 validator does not know the unique-id user store types
-        // APIM 3.2 ships (it really runs kernel 4.6.0): for rendering only, the older name.
-        input = input.replace("database_unique_id", "database");
-    }
-    let copy = out.with_extension("toml");
-    fs::write(&copy, input).unwrap();
-    let mut cmd = Command::new("python3");
-    cmd.arg(script)
-        .arg(&copy)
-        .args(["--model", home.model, "--out"])
-        .arg(out);
-    if let Some(k) = home.kernel {
-        cmd.args(["--kernel", k]);
-    }
-    let o = cmd.output().unwrap();
+        .unwrap();
     assert!(
         o.status.success(),
-        "{}: render failed: {}",
+        "{}: render failed: {}{}",
         home.name,
+        String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     );
+    tmp.join(out).join(home.name)
 }
 
 /// `(patch id, kind)` of every finding `check` reports on the fixed home.
@@ -175,19 +135,17 @@ fn findings(dir: &Path) -> BTreeSet<(String, String)> {
 
 #[test]
 fn every_tls_listener_renders_strong_after_fix() {
-    let Some(corpus) = real_corpus() else { return };
-    let Some(script) = renderer() else { return };
     let mut problems = Vec::new();
     let mut tls13_kept = 0;
     for home in &HOMES {
         let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join(home.name);
-        copy_dir(&corpus.join(home.name), &dir);
+        let Some(dir) = installed_home(home.name, &tmp.path().join(home.name)) else {
+            return;
+        };
         let toml = dir.join(home.conf).join("deployment.toml");
         let shipped = fs::read_to_string(&toml).unwrap();
         fs::write(&toml, format!("{shipped}\n{}", home.append)).unwrap();
-        let before = tmp.path().join("before");
-        render(&script, home, &toml, &before);
+        let before = render(tmp.path(), home, "before");
         let status = Tool::cargo_bin("wso2-harden")
             .unwrap()
             .current_dir(tmp.path())
@@ -201,8 +159,7 @@ fn every_tls_listener_renders_strong_after_fix() {
             "{}: fix exited {status:?}",
             home.name
         );
-        let after = tmp.path().join("after");
-        render(&script, home, &toml, &after);
+        let after = render(tmp.path(), home, "after");
         let found = findings(&dir);
         let reported =
             |patch: &str, kind: &str| found.contains(&(patch.to_string(), kind.to_string()));
@@ -282,8 +239,10 @@ fn every_tls_listener_renders_strong_after_fix() {
     );
 }
 
-/// The binary receiver's template is a feature template, absent from the product models: the
-/// fixed deployment.toml itself must hold both lists as arrays of strong entries (APIM 4.5).
+/// The binary receiver's template is a feature template, absent from the product models (an
+/// installed-like home reports its keys as not read: cannot-fix). Judged on deployment.toml
+/// alone (the real home without mapper inputs), the fixed file must hold both lists as arrays
+/// of strong entries (APIM 4.5).
 #[test]
 fn binary_receiver_lists_are_strong_arrays() {
     let Some(corpus) = real_corpus() else { return };

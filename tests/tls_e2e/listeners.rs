@@ -114,14 +114,8 @@ pub fn listeners(dir: &Path, conf: &str) -> Vec<Listener> {
         let params = elements(&doc, "parameters").next();
         if let Some(params) = params {
             out.push(Listener {
-                name: "websocket protocols".into(),
+                name: "websocket".into(),
                 protocols: param(params, "wss.ssl.protocols"),
-                ciphers: Some("TLS_AES_128_GCM_SHA256".into()),
-                flaws: Vec::new(),
-            });
-            out.push(Listener {
-                name: "websocket ciphers".into(),
-                protocols: Some("TLSv1.3".into()),
                 ciphers: param(params, "wss.ssl.cipher.suites"),
                 flaws: Vec::new(),
             });
