@@ -113,22 +113,25 @@ fn flat_values(text: &str) -> BTreeMap<String, (JValue, u32)> {
 
 /// Each step's changed keys, attributed to the targets of its patch that edit them.
 fn obligations(steps: &[Step], patches: &[&Patch]) -> Vec<Obligation> {
+    // each text flattened once: a step starts where the one before ended
+    let mut texts: Vec<(&str, BTreeMap<String, (JValue, u32)>)> = Vec::new();
+    for t in steps.iter().flat_map(|s| [s.before.as_str(), s.after.as_str()]) {
+        if !texts.iter().any(|(x, _)| *x == t) {
+            texts.push((t, flat_values(t)));
+        }
+    }
+    let empty = BTreeMap::new();
+    let flat = |t: &str| texts.iter().find(|(x, _)| *x == t).map_or(&empty, |(_, f)| f);
     // findings point at the key where the current file has it (else at the file)
-    let current_lines = steps
-        .first()
-        .map(|s| flat_values(&s.before))
-        .unwrap_or_default();
-    let planned_lines = steps
-        .last()
-        .map(|s| flat_values(&s.after))
-        .unwrap_or_default();
+    let current_lines = steps.first().map_or(&empty, |s| flat(&s.before));
+    let planned_lines = steps.last().map_or(&empty, |s| flat(&s.after));
     let mut out = Vec::new();
     for step in steps {
         let Some(patch) = patches.iter().find(|p| p.id == step.patch) else {
             continue;
         };
-        let (before, after) = (flat_values(&step.before), flat_values(&step.after));
-        for (key, (value, _)) in &after {
+        let (before, after) = (flat(&step.before), flat(&step.after));
+        for (key, (value, _)) in after {
             if before.get(key).is_some_and(|(v, _)| v == value) {
                 continue;
             }
