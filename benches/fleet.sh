@@ -36,6 +36,7 @@ FLEET=$WORK/fleet
 mkdir -p "$FLEET"
 
 UNIQUE=${UNIQUE:-1}
+LABEL=$SOURCE
 if [ "$SOURCE" = installed ]; then
     command -v python3 >/dev/null || { echo "SOURCE=installed needs python3" >&2; exit 2; }
     REAL=../shared/fixtures-real MODELS=../shared/product-models
@@ -45,12 +46,12 @@ if [ "$SOURCE" = installed ]; then
                 "apim-3.2.0 kernel-4.5.1 WSO2_API_Manager_v3.2.0" \
                 "is-7.0.0 kernel-4.10.42 WSO2_Identity_Server_v7.0.0" \
                 "mi-4.2.0 - WSO2_Micro_Integrator_v4.2.0"; do
-        set -- $spec
+        read -r name kernel version <<< "$spec"
         mkdir -p "$SRC"
-        cp -r "$REAL/$1" "$SRC/$1"
-        mkdir -p "$SRC/$1/bin"
-        echo "${3//_/ }" > "$SRC/$1/bin/version.txt"
-        python3 - "$MODELS" "$1" "$2" "$SRC/$1" <<'PY'
+        cp -r "$REAL/$name" "$SRC/$name"
+        mkdir -p "$SRC/$name/bin"
+        echo "${version//_/ }" > "$SRC/$name/bin/version.txt"
+        python3 - "$MODELS" "$name" "$kernel" "$SRC/$name" <<'PY'
 import json, os, shutil, sys
 models, product, kernel, home = sys.argv[1:5]
 kernel = None if kernel == "-" else kernel
@@ -114,7 +115,7 @@ CHECK_WALL=$(echo "$CHECK" | cut -d' ' -f1 | median)
 CAT_WALL=$(echo "$CAT" | cut -d' ' -f1 | median)
 PEAK_KB=$(echo "$CHECK" | cut -d' ' -f2 | sort -n | tail -1)
 
-echo "fleet:      $N homes from ${2:-fixtures} ($FILES files, $((BYTES / 1024 / 1024)) MiB, UNIQUE=$UNIQUE), $(nproc) cores, $RUNS runs"
+echo "fleet:      $N homes from $LABEL ($FILES files, $((BYTES / 1024 / 1024)) MiB, UNIQUE=$UNIQUE), $(nproc) cores, $RUNS runs"
 echo "check wall: ${CHECK_WALL} s (median)"
 echo "cat wall:   ${CAT_WALL} s (median)"
 awk -v a="$CHECK_WALL" -v b="$CAT_WALL" 'BEGIN { printf "ratio:      %.1f (target <= 5)\n", (b > 0 ? a / b : 0) }'

@@ -37,6 +37,11 @@ impl InferRules {
         InferRules { rules, patterns }
     }
 
+    /// Whether a rule is keyed by `key` (exactly or through its `$n` pattern).
+    pub fn matches(&self, key: &str) -> bool {
+        self.matched_key(key).is_some()
+    }
+
     /// `getMatchedKey`.
     fn matched_key(&self, key: &str) -> Option<&str> {
         if let Some((k, _)) = self.rules.get_key_value(key) {

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::actions::{self, ActionError, Ctx, Edit, Parsed, Reported};
-use super::effective::Analysis;
+use super::effective::{Analysis, Why};
 use super::engine::{Decide, Decision, Op, Settings, ValueRequest};
 use super::{FilePlan, Finding, FindingKind, Step};
 use crate::catalog::{Missing, MissingValue, Patch, Safety, Target, Values};
@@ -169,6 +169,7 @@ impl<'a, 'c> Fold<'a, 'c> {
                     Ok(Some(edit)) => return Ok(Next::Edit(*j, Box::new(edit))),
                     Ok(None) => {}
                     Err(ActionError::Refused(e)) => self.cannot_fix(file, patch, &e),
+                    Err(e @ ActionError::Unreached { .. }) => self.unreached(file, patch, &e),
                     Err(ActionError::Parse(e)) => return Err(e),
                 }
             }
@@ -279,6 +280,26 @@ impl<'a, 'c> Fold<'a, 'c> {
             Finding::new(patch, FindingKind::CannotFix, &self.node.display, message)
                 .at(Some(file.display.clone()), Some(e.line))
                 .guided(Some(guidance)),
+        );
+    }
+
+    /// A fix whose key no template reads: what the proof would say, known before mapping.
+    fn unreached(&mut self, file: &FilePlan, patch: &Patch, e: &ActionError) {
+        let ActionError::Unreached { line, .. } = e else {
+            return;
+        };
+        let message = format!("{}: {e}; this fix is not applied", patch.title);
+        if self
+            .findings
+            .iter()
+            .any(|f| f.id == patch.id && f.message == message)
+        {
+            return;
+        }
+        self.findings.push(
+            Finding::new(patch, FindingKind::CannotFix, &self.node.display, message)
+                .at(Some(file.display.clone()), *line)
+                .guided(Some(Why::Unreached.guidance(&patch.id))),
         );
     }
 

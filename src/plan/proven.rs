@@ -3,7 +3,8 @@
 //! file and names the targets whose fix does not reach the generated files, and the fold runs
 //! again without them until the proof holds. Each dropped target is a `cannot-fix` finding;
 //! the other fixes stay. `check`, `diff` and `fix --yes` keep the last draft as it is; the
-//! interactive fix folds once more, asking, without the dropped targets.
+//! interactive fix folds once more, asking, without the dropped targets. An unsafe fix is in
+//! the draft (and proven) when the run takes unsafe fixes.
 
 use super::effective::Analysis;
 use super::engine::{Decide, Op, Settings, TakeAll};
@@ -37,12 +38,6 @@ pub(super) fn fold_proven<'a, 'c>(
     file: &mut FilePlan,
     ops: &[Op<'c>],
 ) -> Result<(), ParseError> {
-    // Unsafe fixes are proven too (a `check` without --unsafe-fixes reports what they would
-    // do), so the draft takes them; only a run that takes them keeps the draft as it is.
-    let draft_settings = Settings {
-        unsafe_fixes: true,
-        ..settings.clone()
-    };
     let mut deny: Vec<&'c Target> = Vec::new();
     let mut dropped: Vec<Finding> = Vec::new();
     let mut draft = draft_of(file);
@@ -53,7 +48,7 @@ pub(super) fn fold_proven<'a, 'c>(
         let mut draft_values = values.clone();
         let mut stop = false;
         Fold::new(
-            &draft_settings,
+            settings,
             facts(),
             &mut draft_values,
             &mut TakeAll,
@@ -96,7 +91,7 @@ pub(super) fn fold_proven<'a, 'c>(
             break;
         }
     }
-    if decide.takes_all() && settings.unsafe_fixes {
+    if decide.takes_all() {
         file.steps = draft.steps;
         findings.append(&mut draft_findings);
     } else {

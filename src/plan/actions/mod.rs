@@ -70,6 +70,10 @@ pub enum ActionError {
     /// files still are.
     #[error(transparent)]
     Refused(ParseError),
+    /// The fix would set a deployment.toml key that no template of this product reads (the
+    /// effective configuration says so): it is not planned, and reported (`cannot-fix`).
+    #[error("`{key}` is not read by this product's templates")]
+    Unreached { key: String, line: Option<usize> },
 }
 
 /// A finding a target raises without editing: `cannot-fix`, or a `warning` when `warning`.
@@ -141,6 +145,18 @@ pub struct Ctx<'a, 'p> {
 }
 
 impl Ctx<'_, '_> {
+    /// `Err(Unreached)` when the node's effective configuration is known and no template
+    /// reads deployment.toml key `key` (nor an inference rule or a `$ref{}` uses it).
+    pub fn reached(&self, key: &str, line: Option<usize>) -> Result<(), ActionError> {
+        match self.effective {
+            Some(e) if e.unread(key) => Err(ActionError::Unreached {
+                key: key.to_string(),
+                line,
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// The comparison in force for a target's `compare`.
     pub fn compare(&self, compare: Compare) -> Compare {
         compare.given(self.explicit)

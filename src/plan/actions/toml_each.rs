@@ -79,6 +79,7 @@ impl Perform for TomlEach {
             let Some(fixed) = ctx.fix(self.compare, current.as_deref(), value, sibling) else {
                 continue;
             };
+            ctx.reached(&self.array, now.line_of(&split_key(&self.array)))?;
             let path = self.path(i, &self.key);
             let refs: Vec<&str> = path.iter().map(String::as_str).collect();
             let desired = TomlScalar::String(fixed.value.clone());

@@ -143,6 +143,7 @@ impl Perform for TomlEntry {
         let Some(fixed) = ctx.fix(self.compare, current.as_deref(), value, Sibling::None) else {
             return Ok(None);
         };
+        ctx.reached(&self.array, file.line_of(&array))?;
         let scalar = self.scalar(&fixed.value)?;
         let (text, reread) = set_entry(ctx.text, file, &entry, &scalar, &product_entries)
             .map_err(ActionError::Refused)?;

@@ -156,6 +156,7 @@ impl Perform for TomlKey {
                     (text, _) => fix(text.as_deref()),
                 };
                 if let Some(fixed) = fixed {
+                    ctx.reached(&self.key, None)?;
                     let was = current.text.map(|t| (t, current.source));
                     state.set(file, &self.key, None, was, &fixed, self)?;
                 }
@@ -168,6 +169,7 @@ impl Perform for TomlKey {
             let scalar = state.file(file).get(&split_key(k));
             let current = self.current_of(state.file(file), k, ctx.effective);
             if let Some(fixed) = fix(current.text.as_deref()) {
+                ctx.reached(&self.key, state.file(file).line_of(&split_key(k)))?;
                 let was = scalar.as_ref().map(|s| (scalar_text(s), current.source));
                 state.set(file, k, scalar.as_ref(), was, &fixed, self)?;
             }

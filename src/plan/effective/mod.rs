@@ -151,6 +151,31 @@ impl Analysis {
         self.lookup(key).map(|(v, _)| v)
     }
 
+    /// No template reads deployment.toml key `toml_key` (nor the keys key-mappings.json moves
+    /// it to), no infer.json rule is keyed by it and no value takes it through `$ref{}`: a
+    /// fix writing it cannot reach the generated files.
+    pub fn unread(&self, toml_key: &str) -> bool {
+        let inputs = &self.model.inputs;
+        if inputs.infer.matches(toml_key) {
+            return false;
+        }
+        let targets: Vec<&str> = match inputs.key_mappings.get(toml_key) {
+            None => vec![toml_key],
+            Some(JValue::Str(t)) => vec![t],
+            Some(JValue::List(l)) => l.iter().filter_map(JValue::as_str).collect(),
+            Some(_) => Vec::new(),
+        };
+        if targets.iter().any(|k| self.loaded.read_by_any(k)) {
+            return false;
+        }
+        !self.mapped.ctx.iter().any(|(_, e)| {
+            e.prov
+                .refs
+                .iter()
+                .any(|r| r == toml_key || targets.contains(&r.as_str()))
+        })
+    }
+
     /// A key's value: its own, or inside a default.json object that a parent key holds
     /// (APIM 3.0 ships `transport.passthru_https.listener.parameters` as one object).
     fn lookup(&self, key: &str) -> Option<(&JValue, &Provenance)> {
@@ -207,8 +232,9 @@ pub fn brief(p: &Provenance) -> String {
     s
 }
 
-/// Analyses are kept for this many distinct (inputs, deployment.toml) contents.
-const MAX_CACHED: usize = 32;
+/// Analyses are kept for this many distinct (inputs, deployment.toml) contents (a fleet of a
+/// few configurations shares them; one of all-different nodes keeps memory flat).
+const MAX_CACHED: usize = 8;
 
 fn cache() -> &'static Mutex<HashMap<[u8; 32], Arc<Analysis>>> {
     static CACHE: OnceLock<Mutex<HashMap<[u8; 32], Arc<Analysis>>>> = OnceLock::new();

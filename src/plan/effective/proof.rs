@@ -111,50 +111,44 @@ fn flat_values(text: &str) -> BTreeMap<String, (JValue, u32)> {
         .unwrap_or_default()
 }
 
-/// Each step's changed keys, attributed to the targets of its patch that edit them.
+/// The keys the planned text changes, each attributed to the targets that edit it among the
+/// patches with a step (no two patches write the same deployment.toml key; where they would,
+/// both answer for it). Two texts are flattened, not one per step.
 fn obligations(steps: &[Step], patches: &[&Patch]) -> Vec<Obligation> {
-    // each text flattened once: a step starts where the one before ended
-    let mut texts: Vec<(&str, BTreeMap<String, (JValue, u32)>)> = Vec::new();
-    for t in steps.iter().flat_map(|s| [s.before.as_str(), s.after.as_str()]) {
-        if !texts.iter().any(|(x, _)| *x == t) {
-            texts.push((t, flat_values(t)));
-        }
-    }
-    let empty = BTreeMap::new();
-    let flat = |t: &str| texts.iter().find(|(x, _)| *x == t).map_or(&empty, |(_, f)| f);
-    // findings point at the key where the current file has it (else at the file)
-    let current_lines = steps.first().map_or(&empty, |s| flat(&s.before));
-    let planned_lines = steps.last().map_or(&empty, |s| flat(&s.after));
+    let (Some(first), Some(last)) = (steps.first(), steps.last()) else {
+        return Vec::new();
+    };
+    let (before, after) = (flat_values(&first.before), flat_values(&last.after));
+    let stepped: Vec<&&Patch> = patches
+        .iter()
+        .filter(|p| steps.iter().any(|s| s.patch == p.id))
+        .collect();
     let mut out = Vec::new();
-    for step in steps {
-        let Some(patch) = patches.iter().find(|p| p.id == step.patch) else {
+    for (key, (value, planned_line)) in &after {
+        let old = before.get(key);
+        if old.is_some_and(|(v, _)| v == value) {
             continue;
-        };
-        let (before, after) = (flat(&step.before), flat(&step.after));
-        for (key, (value, _)) in after {
-            if before.get(key).is_some_and(|(v, _)| v == value) {
-                continue;
-            }
-            let line = current_lines
-                .get(key)
-                .map(|(_, l)| *l as usize)
-                .filter(|l| *l > 0);
-            let planned_line = planned_lines.get(key).map_or(0, |(_, l)| *l);
-            let mut matched = false;
+        }
+        // findings point at the key where the current file has it (else at the file)
+        let line = old.map(|(_, l)| *l as usize).filter(|l| *l > 0);
+        let mut named = false;
+        for patch in &stepped {
             for (i, t) in patch.targets.iter().enumerate() {
                 if target_keys(t).iter().any(|k| k == key) {
-                    matched = true;
+                    named = true;
                     out.push(Obligation {
                         patch: patch.id.clone(),
                         target: i,
                         toml_key: key.clone(),
                         line,
-                        planned_line,
+                        planned_line: *planned_line,
                     });
                 }
             }
-            if !matched {
-                // a key no target names (it should not happen): every TOML target answers
+        }
+        if !named {
+            // a key no target names (it should not happen): every TOML target answers
+            for patch in &stepped {
                 for (i, t) in patch.targets.iter().enumerate() {
                     if !target_keys(t).is_empty() {
                         out.push(Obligation {
@@ -162,7 +156,7 @@ fn obligations(steps: &[Step], patches: &[&Patch]) -> Vec<Obligation> {
                             target: i,
                             toml_key: key.clone(),
                             line,
-                            planned_line,
+                            planned_line: *planned_line,
                         });
                     }
                 }
