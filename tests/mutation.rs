@@ -246,6 +246,7 @@ fn mutations_of_the_real_corpus_never_panic_and_fix_cleanly() {
         unsafe_fixes: true,
         cwd: tmp.path().to_path_buf(),
         waivers: &wso2_harden::policy::waiver::NONE,
+        effective: Default::default(),
     };
     let values = Values {
         given: [
