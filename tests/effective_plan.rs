@@ -355,3 +355,38 @@ fn diff_rendered_shows_the_generated_files_and_fix_never_writes_them() {
         .code(0)
         .stdout("");
 }
+
+/// The generated files print deployment.toml's passwords: `--redact` masks them there too.
+#[test]
+fn diff_rendered_redact_masks_the_secrets_the_generated_files_print() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(_) = installed_home("apim-4.5.0", &tmp.path().join("apim")) else {
+        return;
+    };
+    let plain = bin(tmp.path())
+        .args(["diff", "--rendered", "--select", "websocket-tls", "apim"])
+        .output()
+        .unwrap();
+    let plain = String::from_utf8(plain.stdout).unwrap();
+    assert!(
+        plain.contains("<parameter name=\"wss.ssl.key.store.pass\">wso2carbon</parameter>"),
+        "{plain}"
+    );
+    let redacted = bin(tmp.path())
+        .args([
+            "diff",
+            "--rendered",
+            "--redact",
+            "--select",
+            "websocket-tls",
+            "apim",
+        ])
+        .output()
+        .unwrap();
+    let redacted = String::from_utf8(redacted.stdout).unwrap();
+    assert!(
+        redacted.contains("<parameter name=\"wss.ssl.key.store.pass\">********</parameter>"),
+        "{redacted}"
+    );
+    assert!(!redacted.contains(">wso2carbon<"), "{redacted}");
+}

@@ -24,7 +24,7 @@ pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<u8> {
         let bytes = if node.error.is_some() {
             Vec::new()
         } else if args.rendered {
-            rendered(&node, &session.cwd)
+            rendered(&node, &session.cwd, args.redact)
         } else {
             node.changed_files()
                 .flat_map(|f| {
@@ -80,7 +80,7 @@ pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<u8> {
 }
 
 /// The diff of the files the product generates from the node's planned deployment.toml.
-fn rendered(node: &NodePlan, cwd: &Path) -> Vec<u8> {
+fn rendered(node: &NodePlan, cwd: &Path, redact: bool) -> Vec<u8> {
     let toml = node.home.conf_path("deployment.toml");
     let Some(file) = node.changed_files().find(|f| f.path == toml) else {
         return Vec::new();
@@ -98,8 +98,18 @@ fn rendered(node: &NodePlan, cwd: &Path) -> Vec<u8> {
         Ok(files) => files
             .iter()
             .flat_map(|g| {
-                let display = display_path(&node.home.root.join(&g.rel), cwd);
-                diff::generated_diff(&display, &g.current, &g.planned)
+                let path = node.home.root.join(&g.rel);
+                let display = display_path(&path, cwd);
+                let d = diff::generated_diff(&display, &g.current, &g.planned);
+                if !redact {
+                    return d;
+                }
+                // the generated files print deployment.toml's secrets as well as their own
+                let mut secrets = mask::secrets_of(&file.path, &file.decoded.text);
+                secrets.extend(mask::secrets_of(&file.path, file.final_text()));
+                secrets.extend(mask::secrets_of(&path, &g.current));
+                secrets.extend(mask::secrets_of(&path, &g.planned));
+                mask::mask_values(&String::from_utf8_lossy(&d), &secrets).into_bytes()
             })
             .collect(),
         Err(e) => {

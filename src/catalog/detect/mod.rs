@@ -16,8 +16,8 @@ mod datastores;
 mod db_tls;
 mod exposure;
 mod h2;
-mod userstores;
 mod listeners;
+mod userstores;
 
 /// A detect-only check: its name (a manual patch's `detect = "<name>"`), the XML files it
 /// reads (`{conf}/user-mgt.xml`, a path relative to the home, or a `*.xml` pattern as the last
