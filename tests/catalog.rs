@@ -178,7 +178,8 @@ fn foreign_missing_and_mistyped_fields_are_refused_where_they_are() {
         ),
     );
     assert_eq!(
-        e.message, "`xml-attr` edits an .xml file, not `{conf}/deployment.toml`",
+        e.message,
+        "`xml-attr` edits an .xml file (or its .xml.j2 template), not `{conf}/deployment.toml`",
         "{e}"
     );
 }

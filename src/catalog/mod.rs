@@ -134,6 +134,10 @@ impl When {
     pub fn holds_but_versions(&self, home: &ProductHome) -> bool {
         self.model.is_none_or(|m| m == home.model)
             && (self.products.is_empty() || self.products.contains(&home.product))
+            && self.absent.as_ref().is_none_or(|rel| {
+                // symlink_metadata: a planted link counts as present, and is never followed
+                std::fs::symlink_metadata(home.root.join(rel.replace("{conf}", home.conf))).is_err()
+            })
     }
 
     /// How `when.kernel`, `when.version` and `when.jdk` fit the home, decided on what is known

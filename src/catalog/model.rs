@@ -109,6 +109,10 @@ pub struct When {
     /// `"unknown"`): where the version is unknown, the launcher still dates the product.
     #[serde(default)]
     pub jdk: Vec<VersionCondition>,
+    /// A path relative to the home (`{conf}` allowed) that must not exist: a report for homes
+    /// without the file another target edits (a config repository without its templates).
+    #[serde(default)]
+    pub absent: Option<String>,
 }
 
 /// A kernel condition is a version condition on the kernel.

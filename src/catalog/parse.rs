@@ -238,7 +238,10 @@ fn target(
             matches!(file.as_str(), "@startup-sh" | "@startup-bat"),
             "@startup-sh or @startup-bat",
         ),
-        Format::Xml => (file.ends_with(".xml"), "an .xml file"),
+        Format::Xml => (
+            file.ends_with(".xml") || file.ends_with(".xml.j2"),
+            "an .xml file (or its .xml.j2 template)",
+        ),
         Format::Toml => (file.ends_with(".toml"), "a .toml file"),
         Format::Properties => (file.ends_with(".properties"), "a .properties file"),
         Format::Any => (true, "any file"),

@@ -141,12 +141,16 @@ pub fn plan_home(
         };
         // deployment.toml of a computed node is judged on effective values and proven
         let analysis = effective.analysis().filter(|_| file.path == toml_path);
+        // a template reads the effective values too (the keys its `{{…}}` print)
+        let template = effective
+            .analysis()
+            .filter(|_| super::actions::is_xml_template(&file.path));
         let facts = || NodeFacts {
             home: &node.home,
             display: node.display.clone(),
             runtime: node.home.runtime.tls(),
             waivers: &waivers,
-            effective: analysis,
+            effective: analysis.or(template),
         };
         let folded = match analysis {
             Some(a) => fold_proven(

@@ -121,6 +121,24 @@ pub fn listeners(dir: &Path, conf: &str) -> Vec<Listener> {
             });
         }
     }
+    // APIM 4.x's WebHook server (8021): an HTTPS inbound endpoint, deployed and its copy.
+    for webhook in [
+        "repository/deployment/server/synapse-configs/default/inbound-endpoints/SecureWebhookServer.xml",
+        "repository/resources/apim-synapse-config/SecureWebhookServer.xml",
+    ] {
+        if let Some(text) = read(dir, webhook) {
+            let doc = Document::parse(&text).unwrap();
+            let params = elements(&doc, "parameters").next();
+            if let Some(params) = params {
+                out.push(Listener {
+                    name: format!("webhook {webhook}"),
+                    protocols: param(params, "HttpsProtocols"),
+                    ciphers: param(params, "PreferredCiphers"),
+                    flaws: Vec::new(),
+                });
+            }
+        }
+    }
     if let Some(text) = read(dir, &format!("{conf}/internal-apis.xml")) {
         let doc = Document::parse(&text).unwrap();
         for s in elements(&doc, "sslConfig") {

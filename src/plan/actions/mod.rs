@@ -103,7 +103,10 @@ impl<'t> Parsed<'t> {
             return Ok(Parsed::Script(kind, script::flags(text, kind)));
         }
         Ok(match path.extension().and_then(|e| e.to_str()) {
+            // The mapper's template of an XML file (`templates/**/X.xml.j2`): XML whose text
+            // holds `{{…}}` and `{% … %}`; an edit never touches those (see `xml-text`).
             Some("xml") => Parsed::Xml(xml::parse(text)?),
+            Some("j2") if is_xml_template(path) => Parsed::Xml(xml::parse(text)?),
             Some("toml") => Parsed::Toml(TomlFile::parse(text)?),
             Some("properties") => Parsed::Properties(properties::parse_doc(text)),
             _ => Parsed::Other,
@@ -292,7 +295,39 @@ fn xml_applicable(path: &xml::Path, create: bool, parsed: &Parsed) -> bool {
         || (create && path.parent().is_some_and(|p| !p.select(root).is_empty()))
 }
 
+/// In a template, a value the template computes (`{{…}}`, `{% … %}`) is not the tool's to
+/// replace: deployment.toml sets it. Refused (a `cannot-fix` for this target), with where.
+fn xml_untemplated<'a>(
+    path: &xml::Path,
+    ctx: &Ctx,
+    value_of: impl Fn(roxmltree::Node) -> Option<String>,
+) -> Result<(), ActionError> {
+    let Some(doc) = ctx.parsed.doc() else {
+        return Ok(());
+    };
+    for node in path.select(doc.root_element()) {
+        if value_of(node).is_some_and(|v| v.contains("{{") || v.contains("{%")) {
+            return Err(ActionError::Refused(crate::formats::ParseError::at(
+                ctx.text,
+                node.range().start,
+                "the template computes this value from deployment.toml: set it there, not in the template",
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The first element an XML target selects.
 fn xml_first<'a, 'i>(path: &xml::Path, parsed: &'a Parsed<'i>) -> Option<roxmltree::Node<'a, 'i>> {
     path.select(parsed.doc()?.root_element()).first().copied()
+}
+
+/// `X.xml.j2`: a template the mapper renders into an XML file.
+pub fn is_xml_template(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "j2")
+        && path
+            .file_stem()
+            .map(Path::new)
+            .and_then(Path::extension)
+            .is_some_and(|e| e == "xml")
 }

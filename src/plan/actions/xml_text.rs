@@ -1,6 +1,6 @@
 //! `xml-text`: the text of every element a selector matches.
 
-use super::{xml_applicable, xml_first, xml_plan, ActionError, Ctx, Edit, Parsed, Perform};
+use super::{xml_applicable, xml_first, xml_plan, xml_untemplated, ActionError, Ctx, Edit, Parsed, Perform};
 use crate::catalog::fields::XmlText;
 use roxmltree::Node;
 
@@ -17,6 +17,7 @@ impl Perform for XmlText {
     }
 
     fn plan(&self, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ActionError> {
+        xml_untemplated(&self.select.path, ctx, |n| Some(xml::element_text(n)))?;
         // The protocols beside a cipher list: the element `protocols` selects under the same
         // parent (for an element about to be created, `node` is that parent).
         let root = ctx.parsed.doc().map(|d| d.root_element());
@@ -25,7 +26,7 @@ impl Perform for XmlText {
                 (Some(sel), Some(root)) => {
                     let parent = if current.is_none() { Some(node) } else { node.parent() };
                     let found = sel.path.select(root).into_iter().find(|p| p.parent() == parent);
-                    Some(found.map(xml::element_text))
+                    Some(found.map(xml::element_text).map(|t| resolved(&t, ctx)))
                 }
                 _ => None,
             };
@@ -45,5 +46,23 @@ impl Perform for XmlText {
 
     fn describe(&self) -> String {
         format!("{} = {}", self.select.source, self.value)
+    }
+}
+
+/// In a template, a protocols element that prints one deployment.toml value (`{{key}}`)
+/// holds what the product uses for that key (`ctx.effective`); left as written otherwise.
+fn resolved(text: &str, ctx: &Ctx) -> String {
+    let key = text
+        .trim()
+        .strip_prefix("{{")
+        .and_then(|t| t.strip_suffix("}}"))
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && !k.contains(['{', '}', '|', ' ']));
+    match (key, ctx.effective) {
+        (Some(key), Some(effective)) => effective
+            .value(key)
+            .map(|known| known.text)
+            .unwrap_or_else(|| text.to_string()),
+        _ => text.to_string(),
     }
 }
