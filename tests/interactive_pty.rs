@@ -171,7 +171,15 @@ fn ctrl_c_says_plainly_that_nothing_was_written() {
         status,
         rexpect::process::wait::WaitStatus::Exited(p.process.child_pid, 130)
     );
-    assert_eq!(snapshot(d), before, "the accepted change was not written");
+    let after = snapshot(d);
+    let changed: Vec<_> = (after.iter().filter(|f| !before.contains(f)))
+        .chain(before.iter().filter(|f| !after.contains(f)))
+        .map(|(p, _)| p.display().to_string())
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "the accepted change was not written: {changed:?}"
+    );
     // The home's lock lives in .wso2-harden; no backup set was made.
     assert!(
         !d.join("apim-2.6.0/.wso2-harden/backups").exists(),

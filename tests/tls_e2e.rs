@@ -65,17 +65,13 @@ const HOMES: [Home; 5] = [
         name: "apim-3.2.0",
         append: "",
         conf: "repository/conf",
-        reported: &[
-            ("hsts", "hsts", "cannot-fix"),
-        ],
+        reported: &[("hsts", "hsts", "cannot-fix")],
     },
     Home {
         name: "apim-3.2.0",
         append: WITH_TLS13,
         conf: "repository/conf",
-        reported: &[
-            ("hsts", "hsts", "cannot-fix"),
-        ],
+        reported: &[("hsts", "hsts", "cannot-fix")],
     },
     Home {
         name: "is-7.0.0",

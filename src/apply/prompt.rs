@@ -72,6 +72,9 @@ impl<'p> Interactive<'p> {
 
     /// Notes a Ctrl-C (from the handler or a prompt): stop, and say so.
     fn interrupt(&mut self) {
+        // A prompt can see the Ctrl-C (EINTR) before the handler thread sets the flag: set it
+        // here too, so that the node's write, which checks the flag, never starts after it.
+        INTERRUPTED.store(true, Ordering::Relaxed);
         self.interrupted = true;
         self.stopped = true;
     }
