@@ -297,7 +297,7 @@ fn xml_applicable(path: &xml::Path, create: bool, parsed: &Parsed) -> bool {
 
 /// In a template, a value the template computes (`{{…}}`, `{% … %}`) is not the tool's to
 /// replace: deployment.toml sets it. Refused (a `cannot-fix` for this target), with where.
-fn xml_untemplated<'a>(
+fn xml_untemplated(
     path: &xml::Path,
     ctx: &Ctx,
     value_of: impl Fn(roxmltree::Node) -> Option<String>,
