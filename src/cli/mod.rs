@@ -7,9 +7,13 @@ mod diff;
 mod effective;
 mod explain;
 mod fix;
+mod fix_report;
 mod man;
+mod ordered;
 mod render;
 mod rollback;
+mod spill;
+mod tally;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

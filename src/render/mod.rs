@@ -10,6 +10,7 @@ pub mod report;
 pub mod review;
 pub mod sarif;
 pub mod summary;
+pub mod table;
 pub mod words;
 
 /// Colours for terminal output; plain when off.
