@@ -7,11 +7,11 @@
 use std::io::{BufWriter, Write};
 
 use super::common::{Access, Session};
-use super::spill::Spill;
 use super::tally::Tally;
 use super::{CheckArgs, Format, CLEAN, ERROR, FINDINGS};
 use crate::plan::FindingKind;
 use crate::render::json::{self, Items};
+use crate::render::spill::Spill;
 use crate::render::{ci, report, sarif, Style};
 
 pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<u8> {
@@ -98,7 +98,7 @@ fn write_report(
             );
             let notes = session.run_notes();
             tally.add_notes(&notes);
-            w.emit(report::check_tail(&notes, &tally.table, &tally.counts, style).as_bytes());
+            w.emit(report::check_tail(&notes, &mut tally.table, &tally.counts, style).as_bytes());
         }
         Format::Json => {
             w.emit(json::check_json_head().as_bytes());

@@ -6,12 +6,12 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::PathBuf;
 
-use super::spill::Spill;
 use super::tally::Tally;
 use super::{CLEAN, ERROR, FINDINGS};
 use crate::apply::{Applied, ApplyError};
 use crate::plan::{display_path, Finding, FindingKind, NodePlan};
 use crate::render::report::waiver_note;
+use crate::render::spill::Spill;
 use crate::render::{Style, BOLD, DIM};
 
 pub struct FixReport {

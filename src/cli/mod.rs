@@ -12,7 +12,6 @@ mod man;
 mod ordered;
 mod render;
 mod rollback;
-mod spill;
 mod tally;
 
 use std::path::PathBuf;

@@ -9,6 +9,7 @@ pub mod mask;
 pub mod report;
 pub mod review;
 pub mod sarif;
+pub mod spill;
 pub mod summary;
 pub mod table;
 pub mod words;

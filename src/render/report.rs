@@ -159,7 +159,7 @@ pub fn waiver_note(f: &Finding) -> Option<String> {
 
 /// What `check`'s text report ends with, after the nodes: the run's notes, the summary table
 /// (more than one node) and the totals.
-pub fn check_tail(notes: &[Finding], table: &Table, counts: &Counts, style: Style) -> String {
+pub fn check_tail(notes: &[Finding], table: &mut Table, counts: &Counts, style: Style) -> String {
     let mut out = String::new();
     for note in notes {
         let _ = writeln!(

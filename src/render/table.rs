@@ -1,27 +1,25 @@
-//! The summary table of a fleet run: one row per node (what it needs, its error), kept as
-//! counts while the nodes stream by and rendered once at the end.
+//! The summary table of a fleet run: one row per node (what it needs, its error), kept in a
+//! `Spill` while the nodes stream by (one JSON line each: flat memory) and rendered once at
+//! the end, when the width of the node column is known.
 
 use std::fmt::Write;
+use std::io::BufRead;
 
+use super::spill::Spill;
 use super::{Style, BOLD, RED};
 use crate::plan::{FindingKind, NodePlan};
 
 #[derive(Debug, Default)]
 pub struct Table {
-    rows: Vec<Row>,
+    rows: Spill,
+    /// Widest node name so far, in chars.
+    width: usize,
     /// Some node has a fix an editor refused: the CANNOT column shows.
     cannot: bool,
 }
 
-#[derive(Debug)]
-struct Row {
-    node: String,
-    changes: usize,
-    needs_value: usize,
-    manual: usize,
-    cannot_fix: usize,
-    error: Option<String>,
-}
+/// node, changes, values needed, manual, cannot fix, error.
+type Row = (String, usize, usize, usize, usize, Option<String>);
 
 impl Table {
     /// Adds the row of `node` (its open findings by kind, its error).
@@ -31,26 +29,25 @@ impl Table {
             .findings
             .iter()
             .any(|f| f.kind == FindingKind::CannotFix);
-        self.rows.push(Row {
-            node: node.display.clone(),
-            changes: count(FindingKind::Fix) + count(FindingKind::UnsafeFix),
-            needs_value: count(FindingKind::NeedsValue),
-            manual: count(FindingKind::Manual),
-            cannot_fix: count(FindingKind::CannotFix),
-            error: node.error.clone(),
-        });
+        self.width = self.width.max(node.display.chars().count());
+        let row: Row = (
+            node.display.clone(),
+            count(FindingKind::Fix) + count(FindingKind::UnsafeFix),
+            count(FindingKind::NeedsValue),
+            count(FindingKind::Manual),
+            count(FindingKind::CannotFix),
+            node.error.clone(),
+        );
+        // JSON strings hold no raw line break: one row per line.
+        let mut line = serde_json::to_vec(&row).unwrap_or_default();
+        line.push(b'\n');
+        let _ = std::io::Write::write_all(&mut self.rows, &line);
     }
 
     /// One row per node: what a fleet run did at a glance. The CANNOT column (fixes an editor
-    /// refused) shows only when some node has one.
-    pub fn render(&self, style: Style) -> String {
-        let width = self
-            .rows
-            .iter()
-            .map(|r| r.node.chars().count())
-            .max()
-            .unwrap_or(4)
-            .clamp(4, 60);
+    /// refused) shows only when some node has one. The rows are read back once.
+    pub fn render(&mut self, style: Style) -> String {
+        let width = self.width.clamp(4, 60);
         let cannot_head = if self.cannot { "  CANNOT" } else { "" };
         let mut out = style.paint(
             BOLD,
@@ -59,20 +56,27 @@ impl Table {
                 "NODE", "CHANGES", "VALUE?", "MANUAL"
             ),
         );
-        for r in &self.rows {
+        let Ok(rows) = std::mem::take(&mut self.rows).reader() else {
+            return out;
+        };
+        for line in rows.lines() {
+            let Ok((node, changes, needs_value, manual, cannot_fix, error)) = line
+                .map_err(serde_json::Error::io)
+                .and_then(|l| serde_json::from_str::<Row>(&l))
+            else {
+                continue;
+            };
             let cannot_cell = if self.cannot {
-                format!("  {:>6}", r.cannot_fix)
+                format!("  {cannot_fix:>6}")
             } else {
                 String::new()
             };
-            let error = r
-                .error
+            let error = error
                 .as_deref()
                 .map_or(String::from("-"), |e| style.paint(RED, e));
             let _ = writeln!(
                 out,
-                "{:<width$}  {:>7}  {:>6}  {:>6}{cannot_cell}  {error}",
-                r.node, r.changes, r.needs_value, r.manual
+                "{node:<width$}  {changes:>7}  {needs_value:>6}  {manual:>6}{cannot_cell}  {error}"
             );
         }
         out

@@ -1,10 +1,11 @@
 //! Output that must wait for the end of a run (the findings array of `check --format json`,
-//! SARIF results, what `fix` leaves to do) without growing memory with the fleet: kept in
-//! memory up to `IN_MEMORY`, then in an anonymous temp file (removed by the system when the
-//! process ends, whatever happens). Without a usable temp directory it stays in memory.
+//! SARIF results, what `fix` leaves to do, the summary table's rows) without growing memory
+//! with the fleet: kept in memory up to `IN_MEMORY`, then in an anonymous temp file (removed
+//! by the system when the process ends, whatever happens). Without a usable temp directory it
+//! stays in memory.
 
 use std::fs::File;
-use std::io::{self, Seek, Write};
+use std::io::{self, BufRead, BufReader, Seek, Write};
 
 /// Bytes kept in memory before moving to a temp file.
 const IN_MEMORY: usize = 1 << 20;
@@ -20,6 +21,16 @@ pub struct Spill {
 impl Spill {
     pub fn new() -> Spill {
         Spill::default()
+    }
+
+    /// Everything written, in order, to read back.
+    pub fn reader(mut self) -> io::Result<Box<dyn BufRead>> {
+        if let Some(mut file) = self.file.take() {
+            file.write_all(&self.memory)?;
+            file.rewind()?;
+            return Ok(Box::new(BufReader::new(file)));
+        }
+        Ok(Box::new(io::Cursor::new(self.memory)))
     }
 
     /// Copies everything written, in order, to `out`.
