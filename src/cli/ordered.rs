@@ -11,10 +11,16 @@ use std::sync::{Condvar, Mutex, PoisonError};
 /// How far ahead of the sink the workers may run, per worker thread.
 const AHEAD_PER_THREAD: usize = 8;
 
-/// The window of a run on the current pool: enough to keep every thread busy while the sink
+/// The window of a run on `threads` threads: enough to keep every thread busy while the sink
 /// waits for a slow item, small enough to keep memory flat.
-pub fn window() -> usize {
-    (rayon::current_num_threads() * AHEAD_PER_THREAD).max(16)
+pub fn window(threads: usize) -> usize {
+    (threads * AHEAD_PER_THREAD).max(16)
+}
+
+/// Threads for work that mostly waits on the disk (`fix` fsyncs its files): many fsyncs in
+/// flight let the file system commit them together, which a thread per core cannot.
+pub fn io_threads() -> usize {
+    (rayon::current_num_threads() * 8).clamp(8, 32)
 }
 
 struct Claims {
@@ -26,11 +32,12 @@ struct Claims {
     stop: bool,
 }
 
-/// Runs `work` on every item (in parallel) and `sink` on every result in item order, on this
-/// thread. A panic in `work` or `sink` stops the run and is resumed here once the workers
-/// have finished their current items.
+/// Runs `work` on every item (in parallel, on `pool` or else on rayon's global pool) and
+/// `sink` on every result in item order, on this thread. A panic in `work` or `sink` stops
+/// the run and is resumed here once the workers have finished their current items.
 pub fn for_each_ordered<I, T>(
     items: &[I],
+    pool: Option<&rayon::ThreadPool>,
     window: usize,
     work: impl Fn(&I) -> T + Sync,
     mut sink: impl FnMut(T),
@@ -39,7 +46,9 @@ pub fn for_each_ordered<I, T>(
     T: Send,
 {
     let window = window.max(1);
-    let threads = rayon::current_num_threads().min(items.len());
+    let threads = pool
+        .map_or_else(rayon::current_num_threads, |p| p.current_num_threads())
+        .min(items.len());
     // On a pool thread (a caller already inside rayon) or with nothing to share: in order,
     // here, so that blocking on the workers can never starve the pool.
     if threads <= 1 || rayon::current_thread_index().is_some() {
@@ -67,7 +76,7 @@ pub fn for_each_ordered<I, T>(
             c = room.wait(c).unwrap_or_else(PoisonError::into_inner);
         }
     };
-    rayon::in_place_scope(|scope| {
+    scoped(pool, |scope| {
         for _ in 0..threads {
             let tx = tx.clone();
             let (claim, work) = (&claim, &work);
@@ -112,6 +121,17 @@ pub fn for_each_ordered<I, T>(
     });
 }
 
+/// `in_place_scope` on `pool`, or on the global pool.
+fn scoped<'scope, R>(
+    pool: Option<&rayon::ThreadPool>,
+    op: impl FnOnce(&rayon::Scope<'scope>) -> R,
+) -> R {
+    match pool {
+        Some(p) => p.in_place_scope(op),
+        None => rayon::in_place_scope(op),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +145,7 @@ mod tests {
         let slack = rayon::current_num_threads();
         for_each_ordered(
             &items,
+            None,
             8,
             |&i| {
                 // Later items finish first now and then.
@@ -147,11 +168,35 @@ mod tests {
     }
 
     #[test]
+    fn a_pool_of_its_own_keeps_the_order() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(6)
+            .build()
+            .unwrap();
+        let items: Vec<usize> = (0..300).collect();
+        let mut seen = Vec::new();
+        for_each_ordered(
+            &items,
+            Some(&pool),
+            12,
+            |&i| {
+                if i % 5 == 0 {
+                    std::thread::sleep(std::time::Duration::from_micros(100));
+                }
+                i + 1
+            },
+            |v| seen.push(v),
+        );
+        assert_eq!(seen, items.iter().map(|i| i + 1).collect::<Vec<_>>());
+    }
+
+    #[test]
     fn a_panicking_job_stops_the_run_and_reaches_the_caller() {
         let items: Vec<usize> = (0..100).collect();
         let result = catch_unwind(|| {
             for_each_ordered(
                 &items,
+                None,
                 4,
                 |&i| {
                     assert!(i != 10, "job 10 fails");
