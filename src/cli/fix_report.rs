@@ -53,15 +53,14 @@ impl FixReport {
         let planned_error = node.error.is_some();
         match result {
             None => {}
-            Some(Ok(applied)) if applied.files.is_empty() => {
-                if applied.completed_interrupted {
-                    writeln!(
-                        out,
-                        "{} an interrupted run had nothing left to write; it is settled",
-                        style.paint(BOLD, &node.display)
-                    )?;
-                }
+            Some(Ok(applied)) if applied.files.is_empty() && applied.completed_interrupted => {
+                writeln!(
+                    out,
+                    "{} an interrupted run had nothing left to write; it is settled",
+                    style.paint(BOLD, &node.display)
+                )?;
             }
+            Some(Ok(applied)) if applied.files.is_empty() => {}
             Some(Ok(applied)) => {
                 self.files += applied.files.len();
                 self.changes += applied.changes;
