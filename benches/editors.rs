@@ -30,7 +30,10 @@ fn real() -> Option<PathBuf> {
 /// A real file's text, or a loud note when it is missing.
 fn text(real: &Path, rel: &str) -> Option<(String, String)> {
     match fs::read(real.join(rel)) {
-        Ok(bytes) => Some((rel.to_string(), String::from_utf8_lossy(&bytes).into_owned())),
+        Ok(bytes) => Some((
+            rel.to_string(),
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )),
         Err(e) => {
             eprintln!("*** benches/editors.rs: {rel}: {e}; skipped ***");
             None
@@ -40,9 +43,19 @@ fn text(real: &Path, rel: &str) -> Option<(String, String)> {
 
 fn xml_bench(c: &mut Criterion, real: &Path) {
     let mut g = c.benchmark_group("xml");
-    for rel in [
-        "apim-2.6.0/repository/conf/tomcat/catalina-server.xml",
-        "apim-2.6.0/repository/conf/axis2/axis2.xml",
+    // tls-protocols on a Tomcat connector (an attribute) and on Axis2's HTTPS receiver (an
+    // element, added).
+    for (rel, select, attr) in [
+        (
+            "apim-2.6.0/repository/conf/tomcat/catalina-server.xml",
+            "/Server/Service/Connector",
+            Some("sslEnabledProtocols"),
+        ),
+        (
+            "apim-2.6.0/repository/conf/axis2/axis2.xml",
+            "/axisconfig/transportReceiver[@name='https']/parameter[@name='HttpsProtocols']",
+            None,
+        ),
     ] {
         let Some((name, text)) = text(real, rel) else {
             continue;
@@ -51,13 +64,24 @@ fn xml_bench(c: &mut Criterion, real: &Path) {
             b.iter(|| xml::parse(t).map(|d| d.descendants().count()))
         });
         let doc = xml::parse(&text).unwrap();
-        let path = xml::Path::parse("/Server/Service/Connector").unwrap();
-        let op = xml::XmlOp::Attr {
-            path: &path,
-            attr: "sslEnabledProtocols",
-            want: xml::Want::Value("TLSv1.2,TLSv1.3", Compare::StrongProtocols),
-            create: false,
+        let path = xml::Path::parse(select).unwrap();
+        let want = xml::Want::Value("TLSv1.2,TLSv1.3", Compare::StrongProtocols);
+        let op = match attr {
+            Some(attr) => xml::XmlOp::Attr {
+                path: &path,
+                attr,
+                want,
+                create: false,
+            },
+            None => xml::XmlOp::Text {
+                path: &path,
+                want,
+                create: true,
+            },
         };
+        if !matches!(xml::plan(&text, &doc, &op, false), Ok(Some(_))) {
+            eprintln!("*** benches/editors.rs: {rel}: the edit changes nothing here ***");
+        }
         g.bench_with_input(BenchmarkId::new("plan", &name), &text, |b, t| {
             b.iter(|| xml::plan(t, &doc, &op, false))
         });
@@ -106,7 +130,14 @@ fn properties_bench(c: &mut Criterion, real: &Path) {
         });
         let doc = properties::parse_doc(&text);
         g.bench_with_input(BenchmarkId::new("plan", &name), &text, |b, t| {
-            b.iter(|| properties::set_in(t, &doc, "appender.CARBON_LOGFILE.policies.size.size", "10MB"))
+            b.iter(|| {
+                properties::set_in(
+                    t,
+                    &doc,
+                    "appender.CARBON_LOGFILE.policies.size.size",
+                    "10MB",
+                )
+            })
         });
         g.bench_with_input(BenchmarkId::new("verify", &name), &text, |b, t| {
             b.iter(|| selfcheck::properties(t.as_bytes()))
@@ -117,7 +148,10 @@ fn properties_bench(c: &mut Criterion, real: &Path) {
 
 fn script_bench(c: &mut Criterion, real: &Path) {
     let mut g = c.benchmark_group("script");
-    for rel in ["is-7.0.0/bin/wso2server.sh", "apim-2.6.0/bin/wso2server.bat"] {
+    for rel in [
+        "is-7.0.0/bin/wso2server.sh",
+        "apim-2.6.0/bin/wso2server.bat",
+    ] {
         let Some((name, text)) = text(real, rel) else {
             continue;
         };
@@ -144,7 +178,7 @@ fn home_bench(c: &mut Criterion, real: &Path) {
     g.sample_size(20);
     for name in ["apim-2.6.0", "is-7.0.0", "mi-4.2.0"] {
         let dir = real.join(name);
-        let Ok(mut homes) = discover(&[dir.clone()]) else {
+        let Ok(mut homes) = discover(std::slice::from_ref(&dir)) else {
             eprintln!("*** benches/editors.rs: {name}: missing; skipped ***");
             continue;
         };
@@ -159,7 +193,11 @@ fn home_bench(c: &mut Criterion, real: &Path) {
         };
         let values = Values::default();
         g.bench_function(name, |b| {
-            b.iter(|| plan_home(home.clone(), &settings, &values, &mut TakeAll).files.len())
+            b.iter(|| {
+                plan_home(home.clone(), &settings, &values, &mut TakeAll)
+                    .files
+                    .len()
+            })
         });
     }
     g.finish();
