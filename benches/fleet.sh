@@ -20,7 +20,8 @@
 # the copies identical (a fleet of one configuration: one analysis for all).
 #
 # Environment: BIN=path (the binary to measure; default: cargo build --release),
-# COMMANDS="check diff fix" (a subset), KEEP=dir (build the fleet there and keep it).
+# COMMANDS="check diff fix" (a subset), KEEP=dir (build the fleets there and keep them for
+# the next run: one SOURCE per KEEP directory).
 # Timing: hyperfine when installed (medians, `--prepare` for fix's fresh copy), otherwise the
 # script's own loop. Peak RSS: GNU time (`/usr/bin/time`, Debian package `time`); without it
 # RSS is reported as n/a. The page cache is warmed first: these are warm-cache figures.
@@ -66,6 +67,7 @@ if [ "$SOURCE" = installed ]; then
                 "mi-4.2.0 - WSO2_Micro_Integrator_v4.2.0"; do
         read -r name kernel version <<< "$spec"
         mkdir -p "$SRC"
+        rm -rf "${SRC:?}/$name"
         cp -r "$REAL/$name" "$SRC/$name"
         mkdir -p "$SRC/$name/bin"
         echo "${version//_/ }" > "$SRC/$name/bin/version.txt"
