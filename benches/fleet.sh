@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Fleet benchmark: builds N product homes (round robin over the homes in SOURCE), then times
-# `wso2-harden check` over the fleet against `cat` of every file of the fleet, and reports
-# medians, their ratio and the peak resident memory of check.
+# Fleet benchmark: builds a fleet of N product homes (round robin over the homes in SOURCE),
+# then times `check`, `diff` and `fix --yes` over it against `cat` of every file of the fleet,
+# side by side in one run, and reports medians, their ratio to `cat` and each command's peak
+# resident memory. `fix` runs on a fresh copy of the fleet each time (copied and synced
+# before the clock starts).
 #
-#   benches/fleet.sh [N=1000] [SOURCE=fixtures] [RUNS=7]
-#   benches/fleet.sh 1000 ../shared/fixtures-real     # real-size homes
-#   benches/fleet.sh 1000 installed                   # installed-like deployment.toml homes
+#   benches/fleet.sh [N=1000] [SOURCE=fixtures] [RUNS=5]
+#   benches/fleet.sh 1000 ../shared/fixtures-real      # real-size homes
+#   benches/fleet.sh 1000,5000 ../shared/fixtures-real # several sizes, one report each
+#   benches/fleet.sh 1000 installed                    # installed-like deployment.toml homes
 #
 # SOURCE=installed builds homes the way a product is installed: the real APIM 4.5, APIM 3.2,
 # IS 7.0 and MI 4.2 homes of ../shared/fixtures-real with their mapper inputs merged from
@@ -16,26 +19,42 @@
 # node its own host name in deployment.toml, so no two nodes share an analysis; UNIQUE=0 keeps
 # the copies identical (a fleet of one configuration: one analysis for all).
 #
-# Uses GNU time (/usr/bin/time) for wall time and peak RSS; page cache is warmed first.
+# Environment: BIN=path (the binary to measure; default: cargo build --release),
+# COMMANDS="check diff fix" (a subset), KEEP=dir (build the fleets there and keep them for
+# the next run: one SOURCE per KEEP directory).
+# Timing: hyperfine when installed (medians, `--prepare` for fix's fresh copy), otherwise the
+# script's own loop. Peak RSS: GNU time (`/usr/bin/time`, Debian package `time`); without it
+# RSS is reported as n/a. The page cache is warmed first: these are warm-cache figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N=${1:-1000}
+SIZES=${1:-1000}
 SOURCE=${2:-fixtures}
-RUNS=${3:-7}
-TIME=/usr/bin/time
-[ -x "$TIME" ] || { echo "fleet.sh needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 2; }
+RUNS=${3:-5}
+COMMANDS=${COMMANDS:-check diff fix}
 
-# BIN=path/to/wso2-harden measures another build (e.g. the previous release) on the same fleet
+GNU_TIME=""
+if [ -x /usr/bin/time ] && /usr/bin/time --version 2>&1 | grep -q GNU; then
+    GNU_TIME=/usr/bin/time
+fi
+HYPERFINE=$(command -v hyperfine || true)
+TIMER=${HYPERFINE:+hyperfine}
+TIMER=${TIMER:-the script}
+
 if [ -z "${BIN:-}" ]; then
     cargo build --release --quiet
     BIN=target/release/wso2-harden
 fi
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
-FLEET=$WORK/fleet
-mkdir -p "$FLEET"
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+[ -x "$BIN" ] || { echo "fleet.sh: $BIN is not executable" >&2; exit 2; }
 
-UNIQUE=${UNIQUE:-1}
+if [ -n "${KEEP:-}" ]; then
+    WORK=$KEEP
+    mkdir -p "$WORK"
+else
+    WORK=$(mktemp -d)
+    trap 'rm -rf "$WORK"' EXIT
+fi
+
 LABEL=$SOURCE
 if [ "$SOURCE" = installed ]; then
     command -v python3 >/dev/null || { echo "SOURCE=installed needs python3" >&2; exit 2; }
@@ -48,6 +67,7 @@ if [ "$SOURCE" = installed ]; then
                 "mi-4.2.0 - WSO2_Micro_Integrator_v4.2.0"; do
         read -r name kernel version <<< "$spec"
         mkdir -p "$SRC"
+        rm -rf "${SRC:?}/$name"
         cp -r "$REAL/$name" "$SRC/$name"
         mkdir -p "$SRC/$name/bin"
         echo "${version//_/ }" > "$SRC/$name/bin/version.txt"
@@ -86,37 +106,98 @@ PY
 fi
 mapfile -t HOMES < <(find "$SOURCE" -mindepth 1 -maxdepth 1 -type d \
     \( -exec test -d '{}/repository/conf' \; -o -exec test -d '{}/conf' \; \) -print | sort)
-[ ${#HOMES[@]} -gt 0 ] || { echo "no product homes in $SOURCE" >&2; exit 2; }
-for ((i = 0; i < N; i++)); do
-    cp -r "${HOMES[i % ${#HOMES[@]}]}" "$FLEET/node-$i"
-    if [ "$UNIQUE" = 1 ]; then
-        for t in "$FLEET/node-$i/repository/conf/deployment.toml" "$FLEET/node-$i/conf/deployment.toml"; do
-            [ -f "$t" ] && sed -i "0,/^hostname *=.*/s//hostname = \"node-$i.example.com\"/" "$t"
-        done
-    fi
-done
-FILES=$(find "$FLEET" -type f | wc -l)
-BYTES=$(du -sb "$FLEET" | cut -f1)
+[ ${#HOMES[@]} -gt 0 ] || { echo "fleet.sh: no product homes in $SOURCE" >&2; exit 2; }
+UNIQUE=${UNIQUE:-1}
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-measure() { # prints "wall_seconds peak_kb" per run
-    for ((r = 0; r < RUNS; r++)); do
-        "$TIME" -f '%e %M' -o "$WORK/t" "$@" > /dev/null 2>&1 || true
-        grep -E '^[0-9.]+ [0-9]+$' "$WORK/t"   # GNU time adds a line for a non-zero exit
-    done
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+# Wall seconds of one run of "$@" (output discarded, exit code ignored); with GNU time the
+# run's peak RSS in KiB is appended to $WORK/rss.
+timed_once() {
+    if [ -n "$GNU_TIME" ]; then
+        "$GNU_TIME" -f '%e %M' -o "$WORK/t" "$@" > /dev/null 2>&1 || true
+        local line
+        line=$(grep -E '^[0-9.]+ [0-9]+$' "$WORK/t" | tail -1) # GNU time adds a line on exit != 0
+        echo "${line#* }" >> "$WORK/rss"
+        echo "${line%% *}"
+    else
+        local start end
+        start=$(date +%s.%N)
+        "$@" > /dev/null 2>&1 || true
+        end=$(date +%s.%N)
+        awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f\n", b - a }'
+    fi
 }
 
-"$BIN" check "$FLEET" > /dev/null 2>&1 || true            # warm the page cache
-find "$FLEET" -type f -exec cat {} + > /dev/null
+# measure NAME PREPARE COMMAND: prints the median wall seconds of RUNS runs; PREPARE (a shell
+# command, may be empty) runs before each, outside the clock. Peak RSS goes to $WORK/rss.
+measure() {
+    local name=$1 prepare=$2 cmd=$3
+    : > "$WORK/rss"
+    if [ -n "$HYPERFINE" ]; then
+        local args=(--runs "$RUNS" --ignore-failure --style none --export-csv "$WORK/$name.csv")
+        if [ -n "$prepare" ]; then args+=(--prepare "$prepare"); fi
+        "$HYPERFINE" "${args[@]}" "$cmd" > /dev/null 2>&1
+        # command,mean,stddev,median,user,system,min,max: the median is the 4th field from the end.
+        tail -1 "$WORK/$name.csv" | awk -F, '{print $(NF-4)}'
+        # One more run for the peak RSS.
+        if [ -n "$prepare" ]; then sh -c "$prepare"; fi
+        if [ -n "$GNU_TIME" ]; then timed_once sh -c "$cmd" > /dev/null; fi
+    else
+        for ((r = 0; r < RUNS; r++)); do
+            if [ -n "$prepare" ]; then sh -c "$prepare"; fi
+            timed_once sh -c "$cmd"
+        done | median
+    fi
+}
 
-CHECK=$(measure "$BIN" check "$FLEET")
-CAT=$(measure sh -c "find '$FLEET' -type f -exec cat {} + > /dev/null")
-CHECK_WALL=$(echo "$CHECK" | cut -d' ' -f1 | median)
-CAT_WALL=$(echo "$CAT" | cut -d' ' -f1 | median)
-PEAK_KB=$(echo "$CHECK" | cut -d' ' -f2 | sort -n | tail -1)
+peak_mib() {
+    if [ -s "$WORK/rss" ]; then
+        sort -n "$WORK/rss" | tail -1 | awk '{ printf "%.1f MiB", $1 / 1024 }'
+    else
+        echo "n/a"
+    fi
+}
 
-echo "fleet:      $N homes from $LABEL ($FILES files, $((BYTES / 1024 / 1024)) MiB, UNIQUE=$UNIQUE), $(nproc) cores, $RUNS runs"
-echo "check wall: ${CHECK_WALL} s (median)"
-echo "cat wall:   ${CAT_WALL} s (median)"
-awk -v a="$CHECK_WALL" -v b="$CAT_WALL" 'BEGIN { printf "ratio:      %.1f (target <= 5)\n", (b > 0 ? a / b : 0) }'
-awk -v k="$PEAK_KB" 'BEGIN { printf "peak RSS:   %.1f MiB (target <= 64)\n", k / 1024 }'
+for N in ${SIZES//,/ }; do
+    FLEET=$WORK/fleet-$N
+    if [ ! -d "$FLEET" ]; then
+        mkdir -p "$FLEET"
+        for ((i = 0; i < N; i++)); do
+            cp -r "${HOMES[i % ${#HOMES[@]}]}" "$FLEET/node-$i"
+            if [ "$UNIQUE" = 1 ]; then
+                for t in "$FLEET/node-$i/repository/conf/deployment.toml" "$FLEET/node-$i/conf/deployment.toml"; do
+                    if [ -f "$t" ]; then sed -i "0,/^hostname *=.*/s//hostname = \"node-$i.example.com\"/" "$t"; fi
+                done
+            fi
+        done
+    fi
+    FILES=$(find "$FLEET" -type f | wc -l)
+    BYTES=$(du -sb "$FLEET" | cut -f1)
+    COPY=$WORK/copy-$N
+
+    # Warm the page cache.
+    "$BIN" check "$FLEET" > /dev/null 2>&1 || true
+    find "$FLEET" -type f -exec cat {} + > /dev/null
+
+    echo "fleet:  $N homes from $LABEL ($FILES files, $((BYTES / 1024 / 1024)) MiB, UNIQUE=$UNIQUE), $(nproc) cores, $RUNS runs, timing by $TIMER"
+    CAT=$(measure cat "" "find '$FLEET' -type f -exec cat {} + > /dev/null")
+    printf '  %-9s %7.3f s\n' cat "$CAT"
+    for c in $COMMANDS; do
+        case $c in
+            check | diff)
+                # diff's paths must lie below the current directory (git apply's rule).
+                WALL=$(cd "$WORK" && measure "$c" "" "'$BIN' $c 'fleet-$N'")
+                ;;
+            fix)
+                WALL=$(measure fix "rm -rf '$COPY' && cp -r '$FLEET' '$COPY' && sync" \
+                    "'$BIN' fix --yes '$COPY'")
+                ;;
+            *) echo "fleet.sh: unknown command $c" >&2; exit 2 ;;
+        esac
+        RSS=$(peak_mib)
+        awk -v c="$c" -v a="$WALL" -v b="$CAT" -v m="$RSS" \
+            'BEGIN { printf "  %-9s %7.3f s  %5.1f x cat  peak RSS %s\n", (c == "fix" ? "fix --yes" : c), a, (b > 0 ? a / b : 0), m }'
+    done
+    rm -rf "$COPY"
+done

@@ -487,6 +487,22 @@ fn gitlab_json_lines_and_the_step_summary() {
     assert_eq!(lines[0]["type"], "node");
     assert!(lines[0]["findings"].as_array().unwrap().len() > 5);
     assert_eq!(lines[2]["type"], "summary");
+    // Each node line counts the files its fixes change, as the JSON document does.
+    let out = tool(d)
+        .args(["check", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let doc: Value = serde_json::from_slice(&out).unwrap();
+    let node_lines: Vec<&Value> = lines.iter().filter(|l| l["type"] == "node").collect();
+    let nodes = doc["nodes"].as_array().unwrap();
+    assert_eq!(node_lines.len(), nodes.len());
+    for (line, node) in node_lines.iter().zip(nodes) {
+        assert_eq!(line["files_changed"], node["files_changed"], "{line}");
+    }
+    assert!(nodes.iter().any(|n| n["files_changed"].as_u64() > Some(0)));
     let md = fs::read_to_string(&summary).unwrap();
     assert!(
         md.starts_with("# earlier step\n## wso2-harden check: fails"),

@@ -1,8 +1,10 @@
 //! Writing a plan: every file of a node is encoded and checked against the disk before the
-//! first write; originals go to a backup set; a journal records the intent; each write is
-//! atomic and read back. The caller holds the home's lock (`lock::lock`) from planning on.
+//! first write; originals go to a backup set; a journal records the intent; then the node's
+//! files are written as one batch (all temp files written and fsynced, renamed one by one and
+//! read back, each directory fsynced once), so each file is replaced atomically. The caller holds the home's lock (`lock::lock`) from planning on.
 
 pub mod backup;
+pub mod batch;
 pub mod journal;
 pub mod lock;
 pub mod prompt;
@@ -183,39 +185,70 @@ pub fn apply_node(
             message: format!("cannot write the journal: {e}"),
         });
     }
+    // Every temp file written and fsynced before the first rename: a failure here leaves
+    // every file as it was.
+    let mut batch = batch::Batch::default();
+    let staged = crate::guard::contain(|| -> Result<(), String> {
+        for p in &prepared {
+            batch
+                .stage(&p.file.path, &p.new, None)
+                .map_err(|e| e.to_string())?;
+        }
+        batch.sync().map_err(|e| e.to_string())
+    })
+    .unwrap_or_else(|e| Err(format!("{}: {e}", node.display)));
+    if let Err(cause) = staged {
+        drop(batch); // removes its temp files
+        let _ = journal::remove(&tool);
+        forget_backup(&tool);
+        return Err(ApplyError::Write {
+            cause,
+            restored: 0,
+            undo_failed: Vec::new(),
+        });
+    }
+    let undo = |written: &[Prepared], cause: String, restored: usize| {
+        // All-or-nothing: put back what this run wrote, newest first (the failed file too,
+        // in case it was replaced before failing), but only where a file still holds
+        // exactly what this run wrote.
+        let undo_failed: Vec<String> = written
+            .iter()
+            .rev()
+            .filter(|q| !undo_one(q))
+            .map(|q| q.file.display.clone())
+            .collect();
+        if undo_failed.is_empty() {
+            let _ = journal::remove(&tool);
+            forget_backup(&tool);
+        }
+        ApplyError::Write {
+            cause,
+            restored,
+            undo_failed,
+        }
+    };
     for (i, p) in prepared.iter().enumerate() {
         let outcome = crate::guard::contain(|| {
             if i == 1 {
                 crate::guard::fault_point("write", root);
             }
-            write_one(p)
+            batch.rename(i).map_err(|e| e.to_string())?;
+            read_back(p)
         })
         .unwrap_or_else(|e| Err(format!("{}: {e}", p.file.display)));
         if let Err(cause) = outcome {
-            // All-or-nothing: put back what this run wrote, newest first (the failed file too,
-            // in case it was replaced before failing), but only where a file still holds
-            // exactly what this run wrote.
-            let undo_failed: Vec<String> = prepared[..=i]
-                .iter()
-                .rev()
-                .filter(|q| !undo_one(q))
-                .map(|q| q.file.display.clone())
-                .collect();
-            if undo_failed.is_empty() {
-                let _ = journal::remove(&tool);
-                forget_backup(&tool);
-            }
-            return Err(ApplyError::Write {
-                cause,
-                restored: i,
-                undo_failed,
-            });
+            drop(batch); // removes the temp files not renamed
+            return Err(undo(&prepared[..=i], cause, i));
         }
         applied.files.push(p.file.display.clone());
         applied.changes += p.file.steps.len();
         if p.meta.mode & 0o222 == 0 {
             applied.read_only.push(p.file.display.clone());
         }
+    }
+    // Each directory once, after its last rename.
+    if let Err(e) = batch.sync_dirs() {
+        return Err(undo(&prepared, e.to_string(), prepared.len()));
     }
     if let Err(e) = journal::remove(&tool) {
         return Err(ApplyError::Write {
@@ -239,8 +272,8 @@ fn settle_interrupted(root: &Path, tool: &safe_fs::Dir) -> bool {
     }
 }
 
-fn write_one(p: &Prepared) -> Result<(), String> {
-    write::atomic_write(&p.file.path, &p.new).map_err(|e| e.to_string())?;
+/// A renamed file reads back as what this run meant to write.
+fn read_back(p: &Prepared) -> Result<(), String> {
     match fs::read(&p.file.path) {
         Ok(back) if back == p.new => Ok(()),
         _ => Err(format!("{}: does not read back as written", p.file.display)),

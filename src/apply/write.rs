@@ -3,9 +3,10 @@
 //! after the writing process so that a run only ever deletes its own or a dead run's.
 
 use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
+use super::batch::Batch;
 use super::safe_fs::{self, Dir, Entry};
 
 #[derive(Debug, thiserror::Error)]
@@ -31,45 +32,11 @@ pub fn atomic_write_mode(
     bytes: &[u8],
     mode: Option<u32>,
 ) -> Result<Entry, WriteError> {
-    let err = |what: &'static str| {
-        let path = path.to_path_buf();
-        move |err| WriteError { path, what, err }
-    };
-    check_links(path).map_err(err("refused"))?;
-    let target = fs::canonicalize(path).map_err(err("resolve"))?;
-    let parent = target.parent().unwrap_or(Path::new("/"));
-    let name = target
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))
-        .map_err(err("resolve"))?;
-    let dir = Dir::open_canonical(parent)
-        .map_err(|e| io::Error::other(e.to_string()))
-        .map_err(err("open directory"))?;
-    let meta = dir.stat(name).map_err(err("stat"))?;
-    if !meta.is_file {
-        let why = "is no longer a regular file (replaced while the tool ran?)";
-        return Err(err("refused")(io::Error::other(why)));
-    }
-    if meta.nlink > 1 {
-        return Err(err("refused")(io::Error::other(hard_link_note(meta.nlink))));
-    }
-    remove_stale_temps(&dir);
-    let tmp = temp_name();
-    let written = (|| {
-        let mut file = dir.create_file(&tmp, 0o600)?;
-        file.write_all(bytes)?;
-        let mut keep = meta;
-        keep.mode = mode.unwrap_or(meta.mode);
-        keep_owner_and_mode(&file, &keep)?;
-        file.sync_all()?;
-        dir.rename(&tmp, name)
-    })();
-    if let Err(e) = written {
-        let _ = dir.remove_file(&tmp);
-        return Err(err("write")(e));
-    }
-    dir.sync().map_err(err("fsync directory"))?;
+    let mut batch = Batch::default();
+    let meta = batch.stage(path, bytes, mode)?;
+    batch.sync()?;
+    batch.rename(0)?;
+    batch.sync_dirs()?;
     Ok(meta)
 }
 
@@ -171,7 +138,7 @@ pub fn remove_stale_temps(dir: &Dir) {
 }
 
 #[cfg(unix)]
-fn keep_owner_and_mode(file: &File, meta: &Entry) -> io::Result<()> {
+pub(super) fn keep_owner_and_mode(file: &File, meta: &Entry) -> io::Result<()> {
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let now = file.metadata()?;
     if (now.uid(), now.gid()) != (meta.uid, meta.gid) {
@@ -181,7 +148,7 @@ fn keep_owner_and_mode(file: &File, meta: &Entry) -> io::Result<()> {
 }
 
 #[cfg(not(unix))]
-fn keep_owner_and_mode(file: &File, meta: &Entry) -> io::Result<()> {
+pub(super) fn keep_owner_and_mode(file: &File, meta: &Entry) -> io::Result<()> {
     let mut p = file.metadata()?.permissions();
     p.set_readonly(meta.mode & 0o222 == 0);
     file.set_permissions(p)

@@ -1,13 +1,18 @@
 //! `check`: findings per product home, in the format asked for; the exit code says whether a
-//! finding of a `--fail-on` kind is left.
+//! finding of a `--fail-on` kind is left. Every format streams: each node is rendered on a
+//! worker while its files are in memory, written in discovery order as soon as the nodes
+//! before it are, and forgotten but for its counts (`Tally`). What a format must place after
+//! every node (JSON's findings array, SARIF's results) waits in a `Spill`, not in memory.
 
-use std::collections::HashMap;
-use std::io::Write;
+use std::io::{BufWriter, Write};
 
-use super::common::{report_errors, Access, Session};
+use super::common::{Access, Session};
+use super::tally::Tally;
 use super::{CheckArgs, Format, CLEAN, ERROR, FINDINGS};
-use crate::plan::{FindingKind, NodePlan, Plan};
-use crate::render::{ci, json, report, sarif, summary, Style};
+use crate::plan::FindingKind;
+use crate::render::json::{self, Items};
+use crate::render::spill::Spill;
+use crate::render::{ci, report, sarif, Style};
 
 pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<u8> {
     let session = Session::new(&args.run)?;
@@ -16,15 +21,16 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<u8> {
     } else {
         args.fail_on.clone()
     };
-    let (plan, text) = render(&session, args.format, &fail_on, style);
-    std::io::stdout().write_all(text.as_bytes())?;
-    report_errors(&plan);
-    let failed = plan.findings().any(|f| f.fails(&fail_on));
-    let md = summary::markdown("check", &plan, &fail_on, failed);
-    if let Err(e) = summary::append_step_summary(&md) {
-        eprintln!("wso2-harden: cannot append to $GITHUB_STEP_SUMMARY: {e}");
-    }
-    Ok(if plan.has_errors() {
+    let mut tally = Tally::new(&fail_on);
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    write_report(&session, args.format, &fail_on, style, &mut tally, &mut out)?;
+    out.flush()?;
+    drop(out);
+    tally.report_errors();
+    let failed = tally.counts.failing(&fail_on) > 0;
+    tally.step_summary("check", failed);
+    Ok(if tally.counts.errors > 0 {
         ERROR
     } else if failed && !args.exit_zero {
         FINDINGS
@@ -33,80 +39,208 @@ pub fn run(args: &CheckArgs, style: Style) -> anyhow::Result<u8> {
     })
 }
 
-/// Plans every node and renders it in `format`, node by node while its files are in memory.
-fn render(
+/// The report's destination; the first write error (a closed pipe) ends the output, while
+/// planning goes on to the end so that the exit code still tells the truth.
+struct Out<'a> {
+    out: &'a mut dyn Write,
+    failed: Option<std::io::Error>,
+}
+
+impl Out<'_> {
+    fn emit(&mut self, bytes: &[u8]) {
+        if self.failed.is_none() {
+            if let Err(e) = self.out.write_all(bytes) {
+                self.failed = Some(e);
+            }
+        }
+    }
+
+    fn copy(&mut self, kept: Spill) {
+        if self.failed.is_none() {
+            if let Err(e) = kept.copy_to(self.out) {
+                self.failed = Some(e);
+            }
+        }
+    }
+}
+
+/// Keeps array items (JSON findings, SARIF results) for the end of the document.
+fn keep(kept: &mut Spill, items: &mut Items, item: &str) {
+    let _ = kept.write_all(items.separator().as_bytes());
+    let _ = kept.write_all(item.as_bytes());
+}
+
+/// Plans every node and writes the report in `format` to `out` node by node.
+fn write_report(
     session: &Session,
     format: Format,
     fail_on: &[FindingKind],
     style: Style,
-) -> (Plan, String) {
-    let per_node = |f: &(dyn Fn(&NodePlan) -> String + Sync)| {
-        let done = session.each_node(Access::Read, |mut node| {
-            let text = f(&node);
-            node.release_files();
-            (node, text)
-        });
-        let mut out = String::new();
-        let mut nodes = Vec::with_capacity(done.len());
-        for (node, text) in done {
-            out.push_str(&text);
-            nodes.push(node);
-        }
-        (session.plan_of(nodes), out)
-    };
+    tally: &mut Tally,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut w = Out { out, failed: None };
     match format {
         Format::Text => {
-            let plan = session.plan_findings();
-            let text = report::check_report(&plan, style);
-            (plan, text)
+            session.stream_nodes(
+                Access::Read,
+                |mut node| {
+                    node.release_files();
+                    let mut text = String::new();
+                    report::node_report(&node, style, &mut text);
+                    text.push('\n');
+                    (node, text)
+                },
+                |(node, text)| {
+                    w.emit(text.as_bytes());
+                    tally.add(&node);
+                },
+            );
+            let notes = session.run_notes();
+            tally.add_notes(&notes);
+            w.emit(report::check_tail(&notes, &mut tally.table, &tally.counts, style).as_bytes());
         }
         Format::Json => {
-            let plan = session.plan_findings();
-            let text = json::check_json(&plan);
-            (plan, text)
+            w.emit(json::check_json_head().as_bytes());
+            let (mut nodes, mut findings) = (Items::default(), Items::default());
+            let mut kept = Spill::new();
+            session.stream_nodes(
+                Access::Read,
+                |mut node| {
+                    node.release_files();
+                    let text = json::check_json_node(&node);
+                    let found: Vec<String> =
+                        node.findings.iter().map(json::check_json_finding).collect();
+                    (node, text, found)
+                },
+                |(node, text, found)| {
+                    w.emit(nodes.separator().as_bytes());
+                    w.emit(text.as_bytes());
+                    for f in &found {
+                        keep(&mut kept, &mut findings, f);
+                    }
+                    tally.add(&node);
+                },
+            );
+            let notes = session.run_notes();
+            tally.add_notes(&notes);
+            for f in &notes {
+                keep(&mut kept, &mut findings, &json::check_json_finding(f));
+            }
+            w.emit(json::check_json_middle(&nodes).as_bytes());
+            w.copy(kept);
+            w.emit(json::check_json_tail(&findings, &tally.counts).as_bytes());
         }
         Format::JsonLines => {
-            let (plan, mut out) = per_node(&json::node_line);
-            out.push_str(&json::closing_lines(&plan));
-            (plan, out)
+            session.stream_nodes(
+                Access::Read,
+                |mut node| {
+                    node.release_files();
+                    let line = json::node_line(&node);
+                    (node, line)
+                },
+                |(node, line)| {
+                    w.emit(line.as_bytes());
+                    tally.add(&node);
+                },
+            );
+            let notes = session.run_notes();
+            tally.add_notes(&notes);
+            w.emit(json::closing_lines(&notes, &tally.counts).as_bytes());
         }
         Format::Github => {
-            let (plan, mut out) = per_node(&|n| ci::github_node(n, fail_on));
-            for f in &plan.notes {
-                out.push_str(&ci::github_finding(f, fail_on));
+            session.stream_nodes(
+                Access::Read,
+                |mut node| {
+                    node.release_files();
+                    let text = ci::github_node(&node, fail_on);
+                    (node, text)
+                },
+                |(node, text)| {
+                    w.emit(text.as_bytes());
+                    tally.add(&node);
+                },
+            );
+            let notes = session.run_notes();
+            tally.add_notes(&notes);
+            for f in &notes {
+                w.emit(ci::github_finding(f, fail_on).as_bytes());
             }
-            (plan, out)
         }
         Format::Sarif => {
             let ctx = sarif::Ctx {
                 catalog: session.catalog,
                 fail_on,
             };
-            let done = session.each_node(Access::Read, |mut node| {
-                let results = sarif::node_results(&node, &ctx);
-                node.release_files();
-                (node, results)
-            });
-            let (nodes, results): (Vec<_>, Vec<_>) = done.into_iter().unzip();
-            let plan = session.plan_of(nodes);
-            let results = results.into_iter().flatten().collect();
-            let text = sarif::document(&plan, results, &ctx, &session.cwd);
-            (plan, text)
+            let mut results = Items::default();
+            let mut kept = Spill::new();
+            session.stream_nodes(
+                Access::Read,
+                |mut node| {
+                    // Fixes are read from the node's files: rendered before they are released.
+                    let rendered: Vec<String> = sarif::node_results(&node, &ctx)
+                        .iter()
+                        .map(|r| json::item(r, sarif::RESULT_INDENT))
+                        .collect();
+                    node.release_files();
+                    (node, rendered)
+                },
+                |(node, rendered)| {
+                    for r in &rendered {
+                        keep(&mut kept, &mut results, r);
+                    }
+                    tally.add(&node);
+                },
+            );
+            let notes = session.run_notes();
+            tally.add_notes(&notes);
+            for r in sarif::note_results(&notes, &ctx) {
+                keep(
+                    &mut kept,
+                    &mut results,
+                    &json::item(&r, sarif::RESULT_INDENT),
+                );
+            }
+            // The frame names the nodes' errors, known only now; results sit inside it.
+            let frame = sarif::frame(&tally.errors, &ctx, &session.cwd);
+            w.emit(frame.head.as_bytes());
+            w.copy(kept);
+            w.emit(results.close(sarif::RESULT_INDENT - 2).as_bytes());
+            w.emit(frame.tail.as_bytes());
         }
         Format::Gitlab => {
-            let plan = session.plan_findings();
-            let mut seen = HashMap::new();
-            let mut entries = Vec::new();
-            for n in &plan.nodes {
-                entries.extend(ci::gitlab_node(n, &mut seen));
-            }
-            entries.extend(
-                plan.notes
-                    .iter()
-                    .filter_map(|f| ci::gitlab_finding(f, &mut seen)),
+            // A top-level array: entries go out as their nodes come.
+            w.emit(b"[");
+            let mut entries = Items::default();
+            session.stream_nodes(
+                Access::Read,
+                |mut node| {
+                    node.release_files();
+                    let found: Vec<String> = ci::gitlab_node(&node)
+                        .iter()
+                        .map(|e| json::item(e, 2))
+                        .collect();
+                    (node, found)
+                },
+                |(node, found)| {
+                    for e in &found {
+                        w.emit(entries.separator().as_bytes());
+                        w.emit(e.as_bytes());
+                    }
+                    tally.add(&node);
+                },
             );
-            let text = serde_json::to_string_pretty(&entries).unwrap_or_default() + "\n";
-            (plan, text)
+            let notes = session.run_notes();
+            tally.add_notes(&notes);
+            for e in ci::gitlab_notes(&notes) {
+                w.emit(entries.separator().as_bytes());
+                w.emit(json::item(&e, 2).as_bytes());
+            }
+            w.emit(format!("{}\n", entries.close(0)).as_bytes());
         }
+    }
+    match w.failed {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
 }

@@ -6,10 +6,9 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{bail, Context};
-use indicatif::{ParallelProgressIterator, ProgressBar, ProgressStyle};
-use rayon::prelude::*;
+use indicatif::{ProgressBar, ProgressStyle};
 
-use super::RunArgs;
+use super::{ordered, RunArgs};
 use crate::apply::{journal, lock, Backup};
 use crate::catalog::{Catalog, Patch, Values};
 use crate::discover::{discover, discover_noting, ProductHome};
@@ -151,6 +150,15 @@ impl Session {
     /// The plan of a run from its nodes, with the run's own notes: each waiver of the policy
     /// file that matched no finding (a warning: it does not fail the run).
     pub fn plan_of(&self, nodes: Vec<NodePlan>) -> Plan {
+        Plan {
+            nodes,
+            notes: self.run_notes(),
+        }
+    }
+
+    /// The run's own notes, once every node is planned: each waiver of the policy file that
+    /// matched no finding (a warning: it does not fail the run).
+    pub fn run_notes(&self) -> Vec<Finding> {
         let mut notes = Vec::new();
         if let Some(policy) = &self.policy {
             let file = display_path(&policy.path, &self.cwd);
@@ -181,7 +189,7 @@ impl Session {
                 );
             }
         }
-        Plan { nodes, notes }
+        notes
     }
 
     /// Where `fix` keeps backups: `--no-backup` or policy `backup = false` keep none.
@@ -206,15 +214,20 @@ impl Session {
         Values { given }
     }
 
-    /// Plans every home in parallel, each node independently, and hands each plan to `f`
-    /// while its files are in memory and its lock is held; only what `f` returns is kept (a
-    /// fleet of thousands of homes never holds more than a few nodes' files). A panic while
-    /// planning or in `f` becomes that node's error. A progress bar shows on a terminal.
-    pub fn each_node<T: Send>(
+    /// Plans every home in parallel, each node independently, and hands each plan to `f` on
+    /// a worker thread while its files are in memory and its lock is held; what `f` returns
+    /// reaches `sink` on this thread in discovery order. Only a bounded number of nodes is
+    /// ever in flight (`ordered::window`), so a fleet of any size streams in flat memory.
+    /// `Access::Write` runs on a pool of its own with more threads than cores
+    /// (`ordered::io_threads`): fix waits on fsync, and concurrent fsyncs commit together. A
+    /// panic while planning or in `f` becomes that node's error. A progress bar shows on a
+    /// terminal.
+    pub fn stream_nodes<T: Send>(
         &self,
         access: Access,
         f: impl Fn(NodePlan) -> T + Sync + Send,
-    ) -> Vec<T> {
+        mut sink: impl FnMut(T),
+    ) {
         let settings = self.settings();
         let run = |h: &ProductHome| {
             self.run_node(h, access, &mut TakeAll, &settings, &|node| {
@@ -227,22 +240,46 @@ impl Session {
                 })
             })
         };
-        if self.homes.len() >= PROGRESS_FROM && std::io::stderr().is_terminal() {
-            let bar = ProgressBar::new(self.homes.len() as u64).with_style(
-                ProgressStyle::with_template("{bar:40} {pos}/{len} product homes {elapsed}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
-            let out = self
-                .homes
-                .par_iter()
-                .progress_with(bar.clone())
-                .map(run)
-                .collect();
+        let bar =
+            (self.homes.len() >= PROGRESS_FROM && std::io::stderr().is_terminal()).then(|| {
+                ProgressBar::new(self.homes.len() as u64).with_style(
+                    ProgressStyle::with_template("{bar:40} {pos}/{len} product homes {elapsed}")
+                        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                )
+            });
+        // Writing waits on fsync more than on the CPU: more threads, a shorter reach ahead.
+        let pool = match access {
+            Access::Read => None,
+            Access::Write => rayon::ThreadPoolBuilder::new()
+                .num_threads(ordered::io_threads())
+                .build()
+                .ok(),
+        };
+        let window = match &pool {
+            Some(p) => p.current_num_threads() * 2,
+            None => ordered::window(rayon::current_num_threads()),
+        };
+        ordered::for_each_ordered(&self.homes, pool.as_ref(), window, run, |t| {
+            if let Some(bar) = &bar {
+                bar.inc(1);
+            }
+            sink(t);
+        });
+        if let Some(bar) = bar {
             bar.finish_and_clear();
-            out
-        } else {
-            self.homes.par_iter().map(run).collect()
         }
+    }
+
+    /// `stream_nodes`, keeping what `f` returns for every node (for runs that need the whole
+    /// plan at once: the Ansible module's one answer, the interactive overview).
+    pub fn each_node<T: Send>(
+        &self,
+        access: Access,
+        f: impl Fn(NodePlan) -> T + Sync + Send,
+    ) -> Vec<T> {
+        let mut out = Vec::with_capacity(self.homes.len());
+        self.stream_nodes(access, f, |t| out.push(t));
+        out
     }
 
     /// One node: lock, plan (contained), then `then` with the lock still held.
@@ -348,14 +385,5 @@ fn check_node_sections(
             n.at,
             n.pattern
         ),
-    }
-}
-
-/// Prints node errors to stderr as `path:line:col: message`.
-pub fn report_errors(plan: &Plan) {
-    for node in &plan.nodes {
-        if let Some(e) = &node.error {
-            eprintln!("{e}");
-        }
     }
 }

@@ -2,14 +2,15 @@
 //! while anything is left to fix: changes, or a fix that waits for a value (so an empty diff
 //! is never mistaken for "done"). With `--redact`, secret values are masked (for logs).
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use super::common::{report_errors, Access, Session};
+use super::common::{Access, Session};
+use super::tally::Tally;
 use super::{DiffArgs, CLEAN, ERROR, FINDINGS};
 use crate::apply::journal;
 use crate::plan::{display_path, FindingKind, NodePlan};
-use crate::render::{diff, mask, summary, Style};
+use crate::render::{diff, mask, Style};
 
 pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<u8> {
     let cwd = std::env::current_dir()?;
@@ -20,57 +21,79 @@ pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<u8> {
         }
     }
     let session = Session::new(&args.run)?;
-    let results = session.each_node(Access::Read, |mut node| {
-        let bytes = if node.error.is_some() {
-            Vec::new()
-        } else if args.rendered {
-            rendered(&node, &session.cwd, args.redact)
-        } else {
-            node.changed_files()
-                .flat_map(|f| {
-                    let d = diff::final_file_diff(f);
-                    if args.redact {
-                        mask::redact_diff(f, &d)
-                    } else {
-                        d
-                    }
-                })
-                .collect()
-        };
-        node.release_files();
-        (node, bytes)
-    });
-    let out: Vec<u8> = results
-        .iter()
-        .flat_map(|(_, b)| b.iter().copied())
-        .collect();
-    let plan = session.plan_of(results.into_iter().map(|(n, _)| n).collect());
-    std::io::stdout().write_all(&diff::colorize(&out, style))?;
-    report_errors(&plan);
     let waiting = [FindingKind::NeedsValue];
-    let needs = plan.findings().filter(|f| f.fails(&waiting)).count();
+    let mut tally = Tally::new(&[FindingKind::Fix, FindingKind::NeedsValue]);
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let (mut changes, mut needs) = (false, 0);
+    let mut interrupted = Vec::new();
+    let mut write_error: Option<std::io::Error> = None;
+    // Each node's diff is made on a worker while its files are in memory and written here in
+    // discovery order; then only its counts are kept.
+    session.stream_nodes(
+        Access::Read,
+        |mut node| {
+            let mut notes = Vec::new();
+            let bytes: Vec<u8> = if node.error.is_some() {
+                Vec::new()
+            } else if args.rendered {
+                rendered(&node, &session.cwd, args.redact, &mut notes)
+            } else {
+                node.changed_files()
+                    .flat_map(|f| {
+                        let d = diff::final_file_diff(f);
+                        if args.redact {
+                            mask::redact_diff(f, &d)
+                        } else {
+                            d
+                        }
+                    })
+                    .collect()
+            };
+            node.release_files();
+            let bytes = diff::colorize(&bytes, style);
+            (node, bytes, notes)
+        },
+        |(node, bytes, notes)| {
+            // said in discovery order, whatever order the workers finish in
+            for n in &notes {
+                eprintln!("{n}");
+            }
+            changes |= !bytes.is_empty();
+            if write_error.is_none() {
+                write_error = out.write_all(&bytes).err();
+            }
+            needs += node.findings.iter().filter(|f| f.fails(&waiting)).count();
+            // An interrupted run is not in the diff (the files it wrote are already new).
+            interrupted.extend(
+                node.findings
+                    .iter()
+                    .filter(|f| f.id == journal::FINDING)
+                    .map(|f| format!("{}: {}: {}", f.node, f.id, f.message)),
+            );
+            tally.add(&node);
+        },
+    );
+    let notes = session.run_notes();
+    tally.add_notes(&notes);
+    needs += notes.iter().filter(|f| f.fails(&waiting)).count();
+    if let Some(e) = write_error {
+        return Err(e.into());
+    }
+    out.flush()?;
+    drop(out);
+    tally.report_errors();
     if needs > 0 {
         eprintln!(
             "wso2-harden: {needs} fix(es) need a value and are not in this diff (see `wso2-harden check`; give them with --set or in the policy file)"
         );
     }
-    // An interrupted run is not in the diff (the files it wrote are already new): say so.
-    let mut interrupted = 0;
-    for f in plan.findings().filter(|f| f.id == journal::FINDING) {
-        interrupted += 1;
-        eprintln!("{}: {}: {}", f.node, f.id, f.message);
+    for line in &interrupted {
+        eprintln!("{line}");
     }
-    let failed = !out.is_empty() || needs > 0 || interrupted > 0;
-    let md = summary::markdown(
-        "diff",
-        &plan,
-        &[FindingKind::Fix, FindingKind::NeedsValue],
-        failed,
-    );
-    if let Err(e) = summary::append_step_summary(&md) {
-        eprintln!("wso2-harden: cannot append to $GITHUB_STEP_SUMMARY: {e}");
-    }
-    Ok(if plan.has_errors() {
+    let failed = changes || needs > 0 || !interrupted.is_empty();
+    tally.step_summary("diff", failed);
+    Ok(if tally.counts.errors > 0 {
         ERROR
     } else if failed && !args.exit_zero {
         FINDINGS
@@ -79,8 +102,9 @@ pub fn run(args: &DiffArgs, style: Style) -> anyhow::Result<u8> {
     })
 }
 
-/// The diff of the files the product generates from the node's planned deployment.toml.
-fn rendered(node: &NodePlan, cwd: &Path, redact: bool) -> Vec<u8> {
+/// The diff of the files the product generates from the node's planned deployment.toml; why
+/// there is none, when it cannot be made, goes to `notes`.
+fn rendered(node: &NodePlan, cwd: &Path, redact: bool, notes: &mut Vec<String>) -> Vec<u8> {
     let toml = node.home.conf_path("deployment.toml");
     let Some(file) = node.changed_files().find(|f| f.path == toml) else {
         return Vec::new();
@@ -91,7 +115,7 @@ fn rendered(node: &NodePlan, cwd: &Path, redact: bool) -> Vec<u8> {
             .as_ref()
             .and_then(|e| e.reason.clone())
             .unwrap_or_else(|| "not a deployment.toml home".into());
-        eprintln!("{}: no generated diff: {why}", node.display);
+        notes.push(format!("{}: no generated diff: {why}", node.display));
         return Vec::new();
     };
     match analysis.generated(file.final_text()) {
@@ -113,7 +137,7 @@ fn rendered(node: &NodePlan, cwd: &Path, redact: bool) -> Vec<u8> {
             })
             .collect(),
         Err(e) => {
-            eprintln!("{}: no generated diff: {e}", node.display);
+            notes.push(format!("{}: no generated diff: {e}", node.display));
             Vec::new()
         }
     }

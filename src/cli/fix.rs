@@ -5,16 +5,16 @@
 //! what was accepted; Ctrl-C stops at once and writes nothing of the node being reviewed
 //! (nodes finished before stay written, and the message names them).
 
-use std::io::IsTerminal;
+use std::io::{BufWriter, IsTerminal, Write};
 use std::sync::atomic::Ordering;
 
-use super::common::{report_errors, Access, Session};
-use super::{FixArgs, CLEAN, ERROR, FINDINGS, INTERRUPTED};
+use super::common::{Access, Session};
+use super::fix_report::FixReport;
+use super::{FixArgs, ERROR, INTERRUPTED};
 use crate::apply::prompt::{Interactive, INTERRUPTED as CTRL_C};
 use crate::apply::terminal::TerminalPrompter;
-use crate::apply::{apply_node, Applied, ApplyError, Backup};
-use crate::plan::{FindingKind, Plan};
-use crate::render::{report, review, Style, BOLD, DIM};
+use crate::apply::{apply_node, ApplyError, Backup};
+use crate::render::{review, Style};
 
 pub fn run(args: &FixArgs, style: Style) -> anyhow::Result<u8> {
     let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
@@ -28,37 +28,45 @@ pub fn run(args: &FixArgs, style: Style) -> anyhow::Result<u8> {
     let session = Session::new(&args.run)?;
     let backup = session.backup(&args.backup);
     if args.yes {
-        return Ok(all_safe(&session, &backup, style));
+        return all_safe(&session, &backup, style);
     }
-    Ok(interactive(&session, &backup, style))
+    interactive(&session, &backup, style)
 }
 
-/// `--yes`: every safe fix of every node, in parallel, each under its home's lock.
-fn all_safe(session: &Session, backup: &Backup, style: Style) -> u8 {
-    let done = session.each_node(Access::Write, |mut node| {
-        let result = match node.error {
-            None => Some(apply_node(&node, backup.clone(), None)),
-            Some(_) => None,
-        };
-        node.release_files();
-        (node, result)
-    });
-    let mut nodes = Vec::new();
-    let mut results = Vec::new();
-    for (i, (node, result)) in done.into_iter().enumerate() {
-        nodes.push(node);
-        if let Some(r) = result {
-            results.push((i, r));
-        }
+/// `--yes`: every safe fix of every node, in parallel, each under its home's lock; each node
+/// is reported (in discovery order) as soon as it and the nodes before it are written.
+fn all_safe(session: &Session, backup: &Backup, style: Style) -> anyhow::Result<u8> {
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut report = FixReport::new(style);
+    let mut write_error = None;
+    session.stream_nodes(
+        Access::Write,
+        |mut node| {
+            let result = match node.error {
+                None => Some(apply_node(&node, backup.clone(), None)),
+                Some(_) => None,
+            };
+            node.release_files();
+            (node, result)
+        },
+        |(node, result)| {
+            if let Err(e) = report.node(&mut out, node, result) {
+                write_error.get_or_insert(e);
+            }
+        },
+    );
+    if let Some(e) = write_error {
+        return Err(e.into());
     }
-    let mut plan = session.plan_of(nodes);
-    report_errors(&plan);
-    let applied = written_changes(&results);
+    report.tally.report_errors();
     // Nothing --yes may apply is left once it ran: what remains needs a person.
-    finish(&mut plan, &results, (applied, 0), false, style)
+    let code = report.finish(&mut out, &session.run_notes(), 0, false)?;
+    out.flush()?;
+    Ok(code)
 }
 
-fn interactive(session: &Session, backup: &Backup, style: Style) -> u8 {
+fn interactive(session: &Session, backup: &Backup, style: Style) -> anyhow::Result<u8> {
     let overview = session.plan_findings();
     eprint!("{}", review::overview(&overview, style));
     // Ctrl-C sets a flag instead of killing the process mid-way; a prompt then returns.
@@ -121,146 +129,25 @@ fn interactive(session: &Session, backup: &Backup, style: Style) -> u8 {
                 }
             }
         }
-        return INTERRUPTED;
+        return Ok(INTERRUPTED);
     }
     let unreviewed = if decider.stopped {
         review::not_reviewed(&overview, &decider.decided)
     } else {
         String::new()
     };
+    let declined = decider.declined;
+    let open = declined > 0 || decider.values_skipped > 0 || !unreviewed.is_empty();
+    print!("{unreviewed}");
     // What the summary calls applied is what was written: accepted changes of a node whose
     // write failed (or was refused) were not applied.
-    let (applied, declined) = (written_changes(&written), decider.declined);
-    let open = declined > 0 || decider.values_skipped > 0 || !unreviewed.is_empty();
-    let mut plan = session.plan_of(nodes);
-    print!("{unreviewed}");
-    finish(&mut plan, &written, (applied, declined), open, style)
-}
-
-type Results = [(usize, Result<Applied, ApplyError>)];
-
-fn written_changes(results: &Results) -> usize {
-    results
-        .iter()
-        .filter_map(|(_, r)| r.as_ref().ok())
-        .map(|a| a.changes)
-        .sum()
-}
-
-/// Prints what was written and what is left for a person; the exit code. `open`: the
-/// interactive run left offered changes undone (declined, not reviewed, value skipped).
-fn finish(
-    plan: &mut Plan,
-    results: &Results,
-    (applied, declined): (usize, usize),
-    open: bool,
-    style: Style,
-) -> u8 {
-    let mut failed = plan.has_errors();
-    let mut written = 0;
-    let cwd = std::env::current_dir().unwrap_or_default();
-    for (i, result) in results {
-        let node = &mut plan.nodes[*i];
-        match result {
-            Ok(applied) if applied.files.is_empty() => {
-                if applied.completed_interrupted {
-                    println!(
-                        "{} an interrupted run had nothing left to write; it is settled",
-                        style.paint(BOLD, &node.display)
-                    );
-                }
-            }
-            Ok(applied) => {
-                written += applied.files.len();
-                println!(
-                    "{} wrote {} file(s)",
-                    style.paint(BOLD, &node.display),
-                    applied.files.len()
-                );
-                for f in &applied.files {
-                    println!("    {f}");
-                }
-                if applied.completed_interrupted {
-                    println!(
-                        "    {}",
-                        style.paint(DIM, "(this completed an interrupted run)")
-                    );
-                }
-                for f in &applied.read_only {
-                    println!(
-                        "    note: {f} was read-only; it was replaced all the same and keeps its mode"
-                    );
-                }
-                if let Some(b) = &applied.backup {
-                    println!(
-                        "    {}",
-                        style.paint(
-                            DIM,
-                            &format!("backup: {}", crate::plan::display_path(b, &cwd))
-                        )
-                    );
-                }
-            }
-            Err(e) => {
-                failed = true;
-                eprintln!("wso2-harden: {e}");
-                node.error.get_or_insert_with(|| e.to_string());
-            }
-        }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut report = FixReport::new(style);
+    let mut written = written.into_iter().peekable();
+    for (i, node) in nodes.into_iter().enumerate() {
+        let result = written.next_if(|(w, _)| *w == i).map(|(_, r)| r);
+        report.node(&mut out, node, result)?;
     }
-    let plan = &*plan;
-    let mut left = 0;
-    let counts = report::Counts::of(plan);
-    let (needs, unsafe_left, manual) = (counts.needs_value, counts.unsafe_fix, counts.manual);
-    let cannot = counts.cannot_fix;
-    for node in &plan.nodes {
-        let mut guided = std::collections::BTreeSet::new();
-        for f in node.findings.iter().filter(|f| {
-            !f.waived()
-                && matches!(
-                    f.kind,
-                    FindingKind::NeedsValue
-                        | FindingKind::UnsafeFix
-                        | FindingKind::Manual
-                        | FindingKind::CannotFix
-                )
-        }) {
-            if left == 0 {
-                println!("{}", style.paint(BOLD, "left to do:"));
-            }
-            left += 1;
-            println!("  {} {}", style.paint(BOLD, &f.id), f.place());
-            println!("      {}", f.message);
-            if let Some(w) = report::waiver_note(f) {
-                println!("      {w}");
-            }
-            if let Some(g) = f.guidance.as_ref().filter(|_| guided.insert(&f.id)) {
-                println!("      {}", style.paint(DIM, &format!("→ {g}")));
-            }
-        }
-    }
-    if plan.nodes.len() > 1 {
-        print!("{}", report::summary_table(plan, style));
-    }
-    let cannot_note = if cannot > 0 {
-        format!(", {cannot} cannot be fixed here (by hand)")
-    } else {
-        String::new()
-    };
-    let waived = if counts.waived > 0 {
-        format!(", {} waived", counts.waived)
-    } else {
-        String::new()
-    };
-    println!(
-        "{written} file(s) written: {applied} change(s) applied, {declined} declined; \
-         {needs} need a value (--set), {unsafe_left} unsafe (--unsafe-fixes), {manual} manual{cannot_note}{waived}."
-    );
-    if failed {
-        ERROR
-    } else if open {
-        FINDINGS
-    } else {
-        CLEAN
-    }
+    Ok(report.finish(&mut out, &session.run_notes(), declined, open)?)
 }

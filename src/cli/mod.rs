@@ -7,9 +7,12 @@ mod diff;
 mod effective;
 mod explain;
 mod fix;
+mod fix_report;
 mod man;
+mod ordered;
 mod render;
 mod rollback;
+mod tally;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

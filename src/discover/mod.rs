@@ -10,8 +10,11 @@ mod profiles;
 mod runtime;
 mod version;
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 pub use fingerprint::{jdk_check, Features};
 pub use identify::{identify, Identity, Known, Source};
@@ -60,7 +63,8 @@ const MARKERS: [&str; 4] = [
 ];
 const SKIP_DIRS: [&str; 4] = [".git", "target", ".wso2-harden", "node_modules"];
 
-/// Every product home at or below each path, in path order, without duplicates.
+/// Every product home at or below each path, in path order, without duplicates. The homes
+/// are inspected in parallel; the order does not depend on it.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<ProductHome>, DiscoverError> {
     discover_noting(paths, &mut Vec::new())
 }
@@ -73,8 +77,8 @@ pub fn discover_noting(
     paths: &[PathBuf],
     notes: &mut Vec<String>,
 ) -> Result<Vec<ProductHome>, DiscoverError> {
-    let mut homes: Vec<ProductHome> = Vec::new();
-    let mut seen: Vec<(FileId, PathBuf)> = Vec::new();
+    let mut found: Vec<(PathBuf, &'static str)> = Vec::new();
+    let mut seen: HashMap<(u64, u64), PathBuf> = HashMap::new();
     for path in paths {
         fs::metadata(path).map_err(|err| DiscoverError {
             path: path.clone(),
@@ -109,7 +113,7 @@ pub fn discover_noting(
             if let Some(conf) = conf_dir(entry.path()) {
                 walk.skip_current_dir();
                 let id = file_id(entry.path());
-                if let Some((_, first)) = seen.iter().find(|(i, _)| id.is_some() && *i == id) {
+                if let Some(first) = id.and_then(|i| seen.get(&i)) {
                     notes.push(format!(
                         "{}: the same product home as {}; planned once",
                         entry.path().display(),
@@ -117,14 +121,24 @@ pub fn discover_noting(
                     ));
                     continue;
                 }
-                seen.push((id, entry.path().to_path_buf()));
-                let mut home = inspect(entry.path().to_path_buf(), conf);
-                let profiles = profiles::of(&mut home);
-                homes.push(home);
-                homes.extend(profiles);
+                if let Some(i) = id {
+                    seen.insert(i, entry.path().to_path_buf());
+                }
+                found.push((entry.path().to_path_buf(), conf));
             }
         }
     }
+    // The walk is in path order; the homes it found are inspected in parallel (version
+    // files, fingerprints, start scripts), and kept in the walk's order.
+    let inspected: Vec<Vec<ProductHome>> = found
+        .into_par_iter()
+        .map(|(root, conf)| {
+            let mut home = inspect(root, conf);
+            let profiles = profiles::of(&mut home);
+            std::iter::once(home).chain(profiles).collect()
+        })
+        .collect();
+    let mut homes: Vec<ProductHome> = inspected.into_iter().flatten().collect();
     homes.dedup_by(|a, b| a.root == b.root);
     Ok(homes)
 }

@@ -118,8 +118,10 @@ fn split_location(e: &str) -> (Option<&str>, Option<usize>, &str) {
     (None, None, e)
 }
 
-/// GitLab Code Quality entries of one node (waived findings left out).
-pub fn gitlab_node(node: &NodePlan, seen: &mut HashMap<String, usize>) -> Vec<Value> {
+/// GitLab Code Quality entries of one node (waived findings left out). Occurrences are counted
+/// per node: a fingerprint names the finding's file (or node), so no two nodes share one.
+pub fn gitlab_node(node: &NodePlan) -> Vec<Value> {
+    let seen = &mut HashMap::new();
     let mut out = Vec::new();
     if let Some(e) = &node.error {
         let (file, line, msg) = split_location(e);
@@ -133,6 +135,15 @@ pub fn gitlab_node(node: &NodePlan, seen: &mut HashMap<String, usize>) -> Vec<Va
     }
     out.extend(node.findings.iter().filter_map(|f| gitlab_finding(f, seen)));
     out
+}
+
+/// GitLab Code Quality entries of the run's notes (they name the policy file).
+pub fn gitlab_notes(notes: &[Finding]) -> Vec<Value> {
+    let seen = &mut HashMap::new();
+    notes
+        .iter()
+        .filter_map(|f| gitlab_finding(f, seen))
+        .collect()
 }
 
 pub fn gitlab_finding(f: &Finding, seen: &mut HashMap<String, usize>) -> Option<Value> {

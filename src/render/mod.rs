@@ -9,7 +9,9 @@ pub mod mask;
 pub mod report;
 pub mod review;
 pub mod sarif;
+pub mod spill;
 pub mod summary;
+pub mod table;
 pub mod words;
 
 /// Colours for terminal output; plain when off.

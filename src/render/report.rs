@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+pub use super::table::Table;
 use super::{Style, BOLD, CYAN, DIM, RED, YELLOW};
 use crate::plan::{Finding, FindingKind, NodePlan, Plan};
 
@@ -21,28 +22,58 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// The counts of a whole plan (its nodes, then the run's notes).
     pub fn of(plan: &Plan) -> Counts {
-        let mut c = Counts {
-            nodes: plan.nodes.len(),
-            errors: plan.nodes.iter().filter(|n| n.error.is_some()).count(),
-            ..Counts::default()
-        };
-        for f in plan.findings() {
-            if f.waived() {
-                c.waived += 1;
-                continue;
-            }
-            match f.kind {
-                FindingKind::Fix => c.fix += 1,
-                FindingKind::UnsafeFix => c.unsafe_fix += 1,
-                FindingKind::NeedsValue => c.needs_value += 1,
-                FindingKind::Manual => c.manual += 1,
-                FindingKind::Warning => c.warnings += 1,
-                FindingKind::CannotFix => c.cannot_fix += 1,
-            }
+        let mut c = Counts::default();
+        for n in &plan.nodes {
+            c.add_node(n);
         }
-        c.findings = c.fix + c.unsafe_fix + c.needs_value + c.manual + c.cannot_fix;
+        for f in &plan.notes {
+            c.add(f);
+        }
         c
+    }
+
+    /// Counts one node as it is reported: its error and its findings.
+    pub fn add_node(&mut self, node: &NodePlan) {
+        self.nodes += 1;
+        self.errors += usize::from(node.error.is_some());
+        for f in &node.findings {
+            self.add(f);
+        }
+    }
+
+    /// Counts one finding: waived ones apart, the others by kind.
+    pub fn add(&mut self, f: &Finding) {
+        if f.waived() {
+            self.waived += 1;
+            return;
+        }
+        match f.kind {
+            FindingKind::Fix => self.fix += 1,
+            FindingKind::UnsafeFix => self.unsafe_fix += 1,
+            FindingKind::NeedsValue => self.needs_value += 1,
+            FindingKind::Manual => self.manual += 1,
+            FindingKind::Warning => self.warnings += 1,
+            FindingKind::CannotFix => self.cannot_fix += 1,
+        }
+        self.findings =
+            self.fix + self.unsafe_fix + self.needs_value + self.manual + self.cannot_fix;
+    }
+
+    /// Findings that fail a run failing on `kinds` (`Finding::fails` of each, summed).
+    pub fn failing(&self, kinds: &[FindingKind]) -> usize {
+        kinds
+            .iter()
+            .map(|k| match k {
+                FindingKind::Fix => self.fix,
+                FindingKind::UnsafeFix => self.unsafe_fix,
+                FindingKind::NeedsValue => self.needs_value,
+                FindingKind::Manual => self.manual,
+                FindingKind::Warning => self.warnings,
+                FindingKind::CannotFix => self.cannot_fix,
+            })
+            .sum()
     }
 }
 
@@ -126,13 +157,11 @@ pub fn waiver_note(f: &Finding) -> Option<String> {
     })
 }
 
-pub fn check_report(plan: &Plan, style: Style) -> String {
+/// What `check`'s text report ends with, after the nodes: the run's notes, the summary table
+/// (more than one node) and the totals.
+pub fn check_tail(notes: &[Finding], table: &mut Table, counts: &Counts, style: Style) -> String {
     let mut out = String::new();
-    for node in &plan.nodes {
-        node_report(node, style, &mut out);
-        out.push('\n');
-    }
-    for note in &plan.notes {
+    for note in notes {
         let _ = writeln!(
             out,
             "{}: {} {}",
@@ -141,14 +170,14 @@ pub fn check_report(plan: &Plan, style: Style) -> String {
             note.message
         );
     }
-    if !plan.notes.is_empty() {
+    if !notes.is_empty() {
         out.push('\n');
     }
-    if plan.nodes.len() > 1 {
-        out.push_str(&summary_table(plan, style));
+    if counts.nodes > 1 {
+        out.push_str(&table.render(style));
         out.push('\n');
     }
-    out.push_str(&summary(&Counts::of(plan)));
+    out.push_str(&summary(counts));
     out.push('\n');
     out
 }
@@ -188,47 +217,4 @@ pub fn summary(c: &Counts) -> String {
     }
     s.push('.');
     s
-}
-
-/// One row per node: what a fleet run did at a glance. The CANNOT column (fixes an editor
-/// refused) shows only when some node has one.
-pub fn summary_table(plan: &Plan, style: Style) -> String {
-    let width = plan
-        .nodes
-        .iter()
-        .map(|n| n.display.chars().count())
-        .max()
-        .unwrap_or(4)
-        .clamp(4, 60);
-    let cannot = plan.findings().any(|f| f.kind == FindingKind::CannotFix);
-    let cannot_head = if cannot { "  CANNOT" } else { "" };
-    let mut out = style.paint(
-        BOLD,
-        &format!(
-            "{:<width$}  {:>7}  {:>6}  {:>6}{cannot_head}  ERROR\n",
-            "NODE", "CHANGES", "VALUE?", "MANUAL"
-        ),
-    );
-    for n in &plan.nodes {
-        let count = |k: FindingKind| n.open_of(k).count();
-        let changes = count(FindingKind::Fix) + count(FindingKind::UnsafeFix);
-        let cannot_cell = if cannot {
-            format!("  {:>6}", count(FindingKind::CannotFix))
-        } else {
-            String::new()
-        };
-        let error = n
-            .error
-            .as_deref()
-            .map_or(String::from("-"), |e| style.paint(RED, e));
-        let _ = writeln!(
-            out,
-            "{:<width$}  {:>7}  {:>6}  {:>6}{cannot_cell}  {error}",
-            n.display,
-            changes,
-            count(FindingKind::NeedsValue),
-            count(FindingKind::Manual)
-        );
-    }
-    out
 }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::fixes;
 use super::report::waiver_note;
 use crate::catalog::{Catalog, Patch, Severity};
-use crate::plan::{Finding, FindingKind, NodePlan, Plan};
+use crate::plan::{Finding, FindingKind, NodePlan};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// Base of every repo-relative URI: the directory the tool ran in.
@@ -38,16 +38,26 @@ pub fn node_results(node: &NodePlan, ctx: &Ctx) -> Vec<Value> {
         .collect()
 }
 
-/// The whole document: rules, the results of every node (from `node_results`) and the run's
-/// notes, and an invocation that lists the errors of homes that could not be planned.
-pub fn document(plan: &Plan, results: Vec<Value>, ctx: &Ctx, cwd: &std::path::Path) -> String {
-    let mut seen = std::collections::HashMap::new();
-    let mut results = results;
-    results.extend(plan.notes.iter().map(|f| result(f, ctx, &mut seen)));
-    let notifications: Vec<Value> = plan
-        .nodes
+/// How deep the results sit in the document (`runs[0].results[…]`): their items' indentation
+/// for `json::item`.
+pub const RESULT_INDENT: usize = 8;
+
+/// Where the results array goes in `Frame::head`/`tail`.
+const RESULTS: &str = "\u{1}results\u{1}";
+
+/// The document around its results: `head`, then the results as `json::Items` (each
+/// `json::item(result, RESULT_INDENT)`), closed with `Items::close(RESULT_INDENT - 2)`, then
+/// `tail`. Results can so be rendered per node and kept outside memory until the end.
+pub struct Frame {
+    pub head: String,
+    pub tail: String,
+}
+
+/// The frame: rules, and an invocation that lists the errors of homes that could not be
+/// planned.
+pub fn frame(errors: &[String], ctx: &Ctx, cwd: &std::path::Path) -> Frame {
+    let notifications: Vec<Value> = errors
         .iter()
-        .filter_map(|n| n.error.as_deref())
         .map(|e| json!({ "level": "error", "message": { "text": e } }))
         .collect();
     let root = format!(
@@ -67,13 +77,25 @@ pub fn document(plan: &Plan, results: Vec<Value>, ctx: &Ctx, cwd: &std::path::Pa
             "originalUriBaseIds": { SRCROOT: { "uri": root } },
             "columnKind": "unicodeCodePoints",
             "invocations": [{
-                "executionSuccessful": !plan.has_errors(),
+                "executionSuccessful": errors.is_empty(),
                 "toolExecutionNotifications": notifications,
             }],
-            "results": results,
+            "results": RESULTS,
         }],
     });
-    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+    let text = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
+    let marker = serde_json::to_string(RESULTS).unwrap_or_default();
+    let (head, tail) = text.split_once(&marker).unwrap_or((&text, ""));
+    Frame {
+        head: format!("{head}["),
+        tail: tail.to_string(),
+    }
+}
+
+/// The results of the run's notes (after every node's).
+pub fn note_results(notes: &[Finding], ctx: &Ctx) -> Vec<Value> {
+    let mut seen = std::collections::HashMap::new();
+    notes.iter().map(|f| result(f, ctx, &mut seen)).collect()
 }
 
 fn rule(p: &Patch) -> Value {
@@ -285,6 +307,33 @@ mod tests {
             physical("n/home", None, true)["artifactLocation"]["uri"],
             "n/home/"
         );
+    }
+
+    #[test]
+    fn results_sit_where_the_frame_says() {
+        let catalog = Catalog::builtin();
+        let ctx = Ctx {
+            catalog,
+            fail_on: &[],
+        };
+        let frame = frame(&[], &ctx, std::path::Path::new("/x"));
+        let line = frame.head.lines().last().unwrap();
+        assert_eq!(
+            line,
+            format!("{}\"results\": [", " ".repeat(RESULT_INDENT - 2))
+        );
+        let result = json!({"ruleId": "a", "level": "note"});
+        let mut items = super::super::json::Items::default();
+        let mut doc = frame.head.clone();
+        doc.push_str(items.separator());
+        doc.push_str(&super::super::json::item(&result, RESULT_INDENT));
+        doc.push_str(&items.close(RESULT_INDENT - 2));
+        doc.push_str(&frame.tail);
+        let v: Value = serde_json::from_str(&doc).unwrap();
+        assert_eq!(v["runs"][0]["results"][0], result);
+        let mut whole = v.clone();
+        whole["runs"][0]["results"] = json!([result]);
+        assert_eq!(doc, serde_json::to_string_pretty(&whole).unwrap() + "\n");
     }
 
     #[test]

@@ -121,6 +121,7 @@ fn fill(run: &Dir, manifest: &Manifest, originals: &[Original]) -> io::Result<()
         .ok_or_else(|| io::Error::other("files directory vanished"))?;
     // Each directory is fsynced once, after all files are in (`sync_tree`).
     let mut dirs: Vec<(String, Dir)> = Vec::new();
+    let mut written = Vec::with_capacity(originals.len());
     for o in originals {
         let (parent, name) = o.rel.rsplit_once('/').unwrap_or(("", o.rel));
         if !dirs.iter().any(|(p, _)| p == parent) {
@@ -139,6 +140,10 @@ fn fill(run: &Dir, manifest: &Manifest, originals: &[Original]) -> io::Result<()
         let mut file = dir.create_file(name, 0o600)?;
         file.write_all(o.bytes)?;
         keep_owner(&file, &o.meta)?;
+        written.push(file);
+    }
+    // Fsynced together once all are written (the disk gets their data in one go).
+    for file in written {
         file.sync_all()?;
     }
     let json = serde_json::to_vec_pretty(manifest).map_err(io::Error::other)?;
