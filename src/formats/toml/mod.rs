@@ -43,12 +43,18 @@ pub struct TomlLeaf {
 #[derive(Debug, Clone)]
 pub struct TomlFile {
     doc: ImDocument<String>,
+    /// Every leaf (path, value) sorted by path, made once per parse: an edit's verification
+    /// compares the leaves before and after, and the parse after is the next edit's before.
+    sorted: std::sync::OnceLock<Vec<(Vec<String>, TomlScalar)>>,
 }
 
 impl TomlFile {
     pub fn parse(text: &str) -> Result<TomlFile, ParseError> {
         ImDocument::parse(text.to_owned())
-            .map(|doc| TomlFile { doc })
+            .map(|doc| TomlFile {
+                doc,
+                sorted: std::sync::OnceLock::new(),
+            })
             .map_err(|e| {
                 let at = e.span().map_or(0, |s| s.start);
                 ParseError::at(text, at, e.message().trim_end().replace('\n', "; "))
@@ -69,6 +75,22 @@ impl TomlFile {
         }
         .or_else(|| key.span().map(|s| s.start))?;
         Some(line_col(self.doc.raw(), offset).0)
+    }
+
+    /// Every leaf with its path, sorted by path (paths are unique in a TOML document).
+    fn sorted_leaves(&self) -> &[(Vec<String>, TomlScalar)] {
+        self.sorted.get_or_init(|| {
+            let mut out = Vec::new();
+            collect_leaves(
+                self.doc.as_table(),
+                &mut Vec::new(),
+                self.doc.raw(),
+                &mut out,
+            );
+            let mut v: Vec<_> = out.into_iter().map(|(_, leaf)| leaf).collect();
+            v.sort_by(|a, b| a.0.cmp(&b.0));
+            v
+        })
     }
 
     /// Every scalar leaf in document order. Inline tables are flattened; arrays are one
@@ -283,9 +305,19 @@ fn is_header(t: &Table) -> bool {
     !t.is_implicit() && !t.is_dotted()
 }
 
-/// Debug is exact for floats and makes NaN equal to itself.
+/// Equal as their `Debug` forms are (exact for floats, `-0.0` apart from `0.0`, NaN equal to
+/// itself whatever its sign or payload), without formatting them.
 fn same(a: &TomlScalar, b: &TomlScalar) -> bool {
-    format!("{a:?}") == format!("{b:?}")
+    match (a, b) {
+        (TomlScalar::String(x), TomlScalar::String(y)) => x == y,
+        (TomlScalar::Other(x), TomlScalar::Other(y)) => x == y,
+        (TomlScalar::Integer(x), TomlScalar::Integer(y)) => x == y,
+        (TomlScalar::Bool(x), TomlScalar::Bool(y)) => x == y,
+        (TomlScalar::Float(x), TomlScalar::Float(y)) => {
+            x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan())
+        }
+        _ => false,
+    }
 }
 
 /// The value as `get` will report it once written; rejects an `Other` that is not one TOML value.
@@ -507,16 +539,18 @@ fn verify(
     if !new.get(path).is_some_and(|v| same(&v, want)) {
         return Err(fail(1, 1, "did not take effect"));
     }
-    let others = |f: &TomlFile| {
-        let mut v: Vec<_> = (f.leaves().into_iter())
-            .filter(|l| l.path.len() < path.len() || l.path.iter().zip(path).any(|(a, b)| a != b))
-            .map(|l| (l.path, format!("{:?}", l.value)))
-            .collect();
-        v.sort();
-        v
+    // every other leaf as before: both sides sorted by path, compared without copies
+    let other = |l: &&(Vec<String>, TomlScalar)| {
+        l.0.len() < path.len() || l.0.iter().zip(path).any(|(a, b)| a != b)
     };
-    if others(old) != others(&new) {
-        return Err(fail(1, 1, "would change other keys"));
+    let mut before = old.sorted_leaves().iter().filter(other);
+    let mut after = new.sorted_leaves().iter().filter(other);
+    loop {
+        match (before.next(), after.next()) {
+            (None, None) => break,
+            (Some(a), Some(b)) if a.0 == b.0 && same(&a.1, &b.1) => {}
+            _ => return Err(fail(1, 1, "would change other keys")),
+        }
     }
     Ok(new)
 }
