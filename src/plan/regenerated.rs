@@ -1,14 +1,15 @@
 //! Notes for the deployment.toml generation: files the product regenerates are never edited,
 //! and a hand edit in one of them is pointed out (it is lost at the next start-up).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fs;
+use std::path::PathBuf;
 
 use super::actions::{self, Parsed};
 use super::engine::Settings;
 use super::files::display_path;
 use super::{Finding, FindingKind, NodePlan};
-use crate::catalog::{Patch, Values};
+use crate::catalog::{Patch, Target, Values};
 use crate::discover::Model;
 use crate::formats::text::Decoded;
 
@@ -33,6 +34,10 @@ pub(super) fn hand_edit_warnings(
         })
         .map(|f| f.id.as_str())
         .collect();
+    // The candidates in catalog order; each regenerated file is then read and parsed once,
+    // however many targets look at it.
+    let mut candidates: Vec<(&Patch, &Target, PathBuf, String)> = Vec::new();
+    let mut regenerated: HashMap<PathBuf, bool> = HashMap::new();
     for &patch in settings
         .patches
         .iter()
@@ -47,7 +52,10 @@ pub(super) fn hand_edit_warnings(
                 .home
                 .root
                 .join(target.file.replace("{conf}", node.home.conf));
-            if !path.is_file() || !node.home.is_regenerated(&path) {
+            let wanted = *regenerated
+                .entry(path.clone())
+                .or_insert_with_key(|p| p.is_file() && node.home.is_regenerated(p));
+            if !wanted {
                 continue;
             }
             let value = match target.action.spec().value() {
@@ -57,11 +65,22 @@ pub(super) fn hand_edit_warnings(
                 },
                 None => String::new(),
             };
-            let Ok(bytes) = fs::read(&path) else { continue };
-            let decoded = Decoded::decode(&bytes);
-            let Ok(parsed) = Parsed::parse(&decoded.text, &path) else {
-                continue;
-            };
+            candidates.push((patch, target, path, value));
+        }
+    }
+    let mut complies = vec![false; candidates.len()];
+    let mut paths: Vec<&PathBuf> = candidates.iter().map(|c| &c.2).collect();
+    paths.sort();
+    paths.dedup();
+    for path in paths {
+        let Ok(bytes) = fs::read(path) else { continue };
+        let decoded = Decoded::decode(&bytes);
+        let Ok(parsed) = Parsed::parse(&decoded.text, path) else {
+            continue;
+        };
+        for (i, (_, target, _, value)) in
+            candidates.iter().enumerate().filter(|(_, c)| &c.2 == path)
+        {
             if !target.action.perform().applicable(&parsed) {
                 continue;
             }
@@ -74,20 +93,21 @@ pub(super) fn hand_edit_warnings(
                 runtime: &runtime,
                 effective: None,
             };
-            if matches!(actions::run(target, &value, &ctx), Ok(None)) {
-                let file = display_path(&path, &settings.cwd);
-                if out
-                    .iter()
-                    .any(|f: &Finding| f.id == patch.id && f.file.as_deref() == Some(&file))
-                {
-                    continue;
-                }
-                out.push(
-                    Finding::new(patch, FindingKind::Warning, &node.display, HAND_EDIT.into())
-                        .at(Some(file), None),
-                );
-            }
+            complies[i] = matches!(actions::run(target, value, &ctx), Ok(None));
         }
+    }
+    for ((patch, _, path, _), _) in candidates.iter().zip(&complies).filter(|(_, c)| **c) {
+        let file = display_path(path, &settings.cwd);
+        if out
+            .iter()
+            .any(|f: &Finding| f.id == patch.id && f.file.as_deref() == Some(&file))
+        {
+            continue;
+        }
+        out.push(
+            Finding::new(patch, FindingKind::Warning, &node.display, HAND_EDIT.into())
+                .at(Some(file), None),
+        );
     }
     out
 }
