@@ -12,7 +12,7 @@ use super::{FilePlan, Finding, FindingKind, Step};
 use crate::catalog::{Missing, MissingValue, Patch, Safety, Target, Values};
 use crate::discover::ProductHome;
 use crate::formats::error::ParseError;
-use crate::formats::xml::Change;
+use crate::formats::xml::{self, Change};
 use crate::formats::TlsRuntime;
 use crate::policy::waiver::NodeWaivers;
 
@@ -50,10 +50,25 @@ struct Open<'c> {
     changes: Vec<Change>,
 }
 
+/// Verifies an XML edit of `text` (parsed as `parsed`), returning the edited text's parse.
+fn verified<'b>(
+    parsed: &Parsed,
+    text: &str,
+    edited: &'b str,
+    expects: &[xml::Expect],
+) -> Result<roxmltree::Document<'b>, ParseError> {
+    match parsed.doc() {
+        Some(old) => xml::check(old, edited, expects),
+        // an XML edit is planned on an XML parse; were it not, the text is parsed for it
+        None => xml::check(&xml::parse(text)?, edited, expects),
+    }
+}
+
 /// What the targets on one parse led to.
-enum Next {
-    /// Target `k` edited the text.
-    Edit(usize, Box<Edit>),
+enum Next<'b> {
+    /// Target `k` edited the text: the edit, its text in the fold's arena and, when one was
+    /// made (the read-back of TOML and properties, the verification of XML), its parse.
+    Edit(usize, Box<Edit>, &'b str, Option<Parsed<'b>>),
     /// The open patch's targets are done; the next target belongs to another patch.
     Boundary,
     /// Every target ran.
@@ -90,21 +105,23 @@ impl<'a, 'c> Fold<'a, 'c> {
     /// Folds `ops` into the file's steps. Only a file that does not parse is an error (its
     /// node is left untouched); a target an editor refuses becomes a `cannot-fix` finding.
     pub(super) fn run(mut self, file: &mut FilePlan, ops: &[Op<'c>]) -> Result<(), ParseError> {
+        // Every text state the fold parses lives here until the file is done, so that a
+        // parse made by one edit's verification is the one the next targets read.
+        let arena = bumpalo::Bump::new();
         let mut text = file.decoded.text.clone();
-        let mut carried: Option<Parsed<'static>> = None;
+        let mut current: &str = arena.alloc_str(&text);
+        let mut carried: Option<Parsed> = None;
         let mut open: Option<Open> = None;
         let mut j = 0;
         loop {
-            let next = {
-                let parsed = match carried.take() {
-                    Some(p) => p,
-                    None => Parsed::parse(&text, &file.path)?,
-                };
-                let patch = open.as_ref().map(|o| o.patch.id.as_str());
-                self.patch_targets(file, ops, &mut j, patch, &text, &parsed)?
+            let parsed = match carried.take() {
+                Some(p) => p,
+                None => Parsed::parse(current, &file.path)?,
             };
+            let patch = open.as_ref().map(|o| o.patch.id.as_str());
+            let next = self.patch_targets(&arena, file, ops, &mut j, patch, current, &parsed)?;
             match next {
-                Next::Edit(k, edit) => {
+                Next::Edit(k, edit, edited, parse) => {
                     let o = open.get_or_insert_with(|| Open {
                         patch: ops[k].0,
                         before: text.clone(),
@@ -112,12 +129,19 @@ impl<'a, 'c> Fold<'a, 'c> {
                     });
                     o.changes.extend(edit.changes);
                     text = edit.text;
-                    carried = edit.parsed;
+                    current = edited;
+                    carried = parse;
                     j = k + 1;
                 }
                 Next::Boundary | Next::Done => {
+                    // the text is unchanged by the targets that ran: its parse serves on
+                    carried = Some(parsed);
                     if let Some(o) = open.take() {
                         text = self.close(file, o, text);
+                        if text != current {
+                            current = arena.alloc_str(&text);
+                            carried = None;
+                        }
                     }
                     if matches!(next, Next::Done) {
                         return Ok(());
@@ -129,15 +153,17 @@ impl<'a, 'c> Fold<'a, 'c> {
 
     /// Runs targets from `*j` on one parse of `text` until one edits, or the open patch's
     /// targets end (`open`: the patch with edits in progress).
-    fn patch_targets(
+    #[allow(clippy::too_many_arguments)]
+    fn patch_targets<'b>(
         &mut self,
+        arena: &'b bumpalo::Bump,
         file: &FilePlan,
         ops: &[Op<'c>],
         j: &mut usize,
         open: Option<&str>,
         text: &str,
         parsed: &Parsed,
-    ) -> Result<Next, ParseError> {
+    ) -> Result<Next<'b>, ParseError> {
         while let Some(&(patch, target)) = ops.get(*j) {
             if open.is_some_and(|id| id != patch.id) {
                 return Ok(Next::Boundary);
@@ -166,7 +192,22 @@ impl<'a, 'c> Fold<'a, 'c> {
                     effective: self.node.effective,
                 };
                 match actions::run(target, &value, &ctx) {
-                    Ok(Some(edit)) => return Ok(Next::Edit(*j, Box::new(edit))),
+                    Ok(Some(mut edit)) => {
+                        let edited: &'b str = arena.alloc_str(&edit.text);
+                        let parse = match edit.check.take() {
+                            None => edit.parsed.take(),
+                            Some(expects) => match verified(parsed, text, edited, &expects) {
+                                Ok(doc) => Some(Parsed::Xml(doc)),
+                                // the edit did not verify: refused, as by the editor
+                                Err(e) => {
+                                    self.cannot_fix(file, patch, &e);
+                                    *j += 1;
+                                    continue;
+                                }
+                            },
+                        };
+                        return Ok(Next::Edit(*j, Box::new(edit), edited, parse));
+                    }
                     Ok(None) => {}
                     Err(ActionError::Refused(e)) => self.cannot_fix(file, patch, &e),
                     Err(e @ ActionError::Unreached { .. }) => self.unreached(file, patch, &e),

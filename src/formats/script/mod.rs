@@ -46,14 +46,7 @@ pub fn has_launch(text: &str, kind: ScriptKind) -> bool {
 
 /// The -D / -X flags of the launch command, in order. Err if there is no launch command.
 pub fn flags(text: &str, kind: ScriptKind) -> Result<Vec<Flag>, ParseError> {
-    let words = require_launch(text, kind)?
-        .into_iter()
-        .flat_map(|l| l.flags);
-    let flag = |w: Word| split_flag(&w.text).map(|(name, value)| (name, value, w.line));
-    Ok(words
-        .filter_map(flag)
-        .map(|(name, value, line)| Flag { name, value, line })
-        .collect())
+    Scan::new(text, kind).flags
 }
 
 /// Set `-Dname=value` in the launch command. Returns the new text, or `text` unchanged (identical)
@@ -66,56 +59,13 @@ pub fn set_flag(
     value: &str,
     only_if_present: bool,
 ) -> Result<String, ParseError> {
-    let ls = require_launch(text, kind)?;
-    let here = |m: String| ParseError::at(text, ls[0].at, m);
-    let name = normalize_name(name).map_err(here)?;
-    check_value(value, kind).map_err(here)?;
-    let mut edits = Vec::new();
-    for l in &ls {
-        let mut found = false;
-        for w in &l.flags {
-            let Some((n, v)) = split_flag(&w.text) else {
-                continue;
-            };
-            found |= n == name;
-            if n == name && v.as_deref() != Some(value) {
-                edits.push(replace_value(text, w, value, kind));
-            }
-        }
-        if found || only_if_present {
-            continue;
-        }
-        let flag = format!("{name}={}", render(value, Q::Bare, kind));
-        edits.push(match &l.insert {
-            Insert::Line(at, indent, eol) => (*at..*at, format!("{indent}{flag} \\{eol}")),
-            Insert::Before(at) => (*at..*at, format!("{flag} ")),
-            Insert::After(at) => (*at..*at, format!(" {flag}")),
-            Insert::Refuse(at) => {
-                let msg = "cannot append to a set CMD_LINE_ARGS line with & | < > or a final ^";
-                return Err(ParseError::at(
-                    text,
-                    *at,
-                    format!("{msg}; add {name} by hand"),
-                ));
-            }
-        });
-    }
-    apply(text, edits)
+    Scan::new(text, kind).set_flag(text, name, value, only_if_present)
 }
 
 /// Current heap (-Xms, -Xmx) values: from `JVM_MEM_OPTS="-Xms256m -Xmx1024m"` default assignment
 /// in .sh (or inline in the launch block, kernel 4.4.0–4.4.2), inline in the .bat command line.
 pub fn heap(text: &str, kind: ScriptKind) -> (Option<String>, Option<String>) {
-    let ls = launches(text, kind).unwrap_or_default();
-    let get = |key| {
-        // An inline option wins over the default: it is what the JVM receives.
-        let [defaults, inline] = heap_sites(text, kind, &ls, key);
-        inline
-            .last()
-            .or(defaults.last())
-            .map(|r| text[r.clone()].to_string())
-    };
-    (get("-Xms"), get("-Xmx"))
+    Scan::new(text, kind).heap(text)
 }
 
 /// Replace -Xms/-Xmx values in place (only those given). Unchanged text when equal.
@@ -126,22 +76,145 @@ pub fn set_heap(
     xms: Option<&str>,
     xmx: Option<&str>,
 ) -> Result<String, ParseError> {
-    let ls = launches(text, kind)?;
-    let mut edits = Vec::new();
-    for (key, want) in [("-Xms", xms), ("-Xmx", xmx)] {
-        let Some(want) = want else { continue };
-        if size_end(want.as_bytes(), 0) != Some(want.len()) {
-            let msg = format!("{key} value {want:?} is not a size like 512m or 2g");
-            return Err(ParseError::new(1, 1, msg));
+    Scan::new(text, kind).set_heap(text, xms, xmx)
+}
+
+/// A script's java launch commands, scanned once: the flags and heap are read from it and
+/// edits are planned on it, instead of scanning the text again for each flag. A `Scan` is
+/// only ever used with the text it was made from.
+pub struct Scan {
+    kind: ScriptKind,
+    launches: Result<Vec<Launch>, ParseError>,
+    flags: Result<Vec<Flag>, ParseError>,
+}
+
+impl Scan {
+    pub fn new(text: &str, kind: ScriptKind) -> Scan {
+        let launches = launches(text, kind);
+        let flags = match &launches {
+            Ok(ls) if ls.is_empty() => Err(no_launch()),
+            Ok(ls) => {
+                let words = ls.iter().flat_map(|l| &l.flags);
+                let flag =
+                    |w: &Word| split_flag(&w.text).map(|(name, value)| (name, value, w.line));
+                Ok(words
+                    .filter_map(flag)
+                    .map(|(name, value, line)| Flag { name, value, line })
+                    .collect())
+            }
+            Err(e) => Err(e.clone()),
+        };
+        Scan {
+            kind,
+            launches,
+            flags,
         }
-        let hits = heap_sites(text, kind, &ls, key).concat();
-        if hits.is_empty() {
-            return Err(ParseError::new(1, 1, format!("no {key} option to replace")));
-        }
-        let stale = hits.into_iter().filter(|r| &text[r.clone()] != want);
-        edits.extend(stale.map(|r| (r, want.to_string())));
     }
-    apply(text, edits)
+
+    pub fn kind(&self) -> ScriptKind {
+        self.kind
+    }
+
+    /// The -D / -X flags of the launch command, in order. Err if there is no launch command.
+    pub fn flags(&self) -> &Result<Vec<Flag>, ParseError> {
+        &self.flags
+    }
+
+    /// The launch commands; Err when there is none.
+    fn required(&self) -> Result<&[Launch], ParseError> {
+        match &self.launches {
+            Ok(ls) if ls.is_empty() => Err(no_launch()),
+            Ok(ls) => Ok(ls),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// [`set_flag`] on the scanned `text`.
+    pub fn set_flag(
+        &self,
+        text: &str,
+        name: &str,
+        value: &str,
+        only_if_present: bool,
+    ) -> Result<String, ParseError> {
+        let kind = self.kind;
+        let ls = self.required()?;
+        let at = ls.first().map_or(0, |l| l.at);
+        let here = |m: String| ParseError::at(text, at, m);
+        let name = normalize_name(name).map_err(here)?;
+        check_value(value, kind).map_err(here)?;
+        let mut edits = Vec::new();
+        for l in ls {
+            let mut found = false;
+            for w in &l.flags {
+                let Some((n, v)) = split_flag(&w.text) else {
+                    continue;
+                };
+                found |= n == name;
+                if n == name && v.as_deref() != Some(value) {
+                    edits.push(replace_value(text, w, value, kind));
+                }
+            }
+            if found || only_if_present {
+                continue;
+            }
+            let flag = format!("{name}={}", render(value, Q::Bare, kind));
+            edits.push(match &l.insert {
+                Insert::Line(at, indent, eol) => (*at..*at, format!("{indent}{flag} \\{eol}")),
+                Insert::Before(at) => (*at..*at, format!("{flag} ")),
+                Insert::After(at) => (*at..*at, format!(" {flag}")),
+                Insert::Refuse(at) => {
+                    let msg = "cannot append to a set CMD_LINE_ARGS line with & | < > or a final ^";
+                    return Err(ParseError::at(
+                        text,
+                        *at,
+                        format!("{msg}; add {name} by hand"),
+                    ));
+                }
+            });
+        }
+        apply(text, edits)
+    }
+
+    /// [`heap`] of the scanned `text`.
+    pub fn heap(&self, text: &str) -> (Option<String>, Option<String>) {
+        let none = Vec::new();
+        let ls = self.launches.as_ref().unwrap_or(&none);
+        let get = |key| {
+            // An inline option wins over the default: it is what the JVM receives.
+            let [defaults, inline] = heap_sites(text, self.kind, ls, key);
+            inline
+                .last()
+                .or(defaults.last())
+                .map(|r| text[r.clone()].to_string())
+        };
+        (get("-Xms"), get("-Xmx"))
+    }
+
+    /// [`set_heap`] on the scanned `text`.
+    pub fn set_heap(
+        &self,
+        text: &str,
+        xms: Option<&str>,
+        xmx: Option<&str>,
+    ) -> Result<String, ParseError> {
+        let ls = self.launches.as_ref().map_err(Clone::clone)?;
+        let mut edits = Vec::new();
+        for (key, want) in [("-Xms", xms), ("-Xmx", xmx)] {
+            let Some(want) = want else { continue };
+            if size_end(want.as_bytes(), 0) != Some(want.len()) {
+                let msg = format!("{key} value {want:?} is not a size like 512m or 2g");
+                return Err(ParseError::new(1, 1, msg));
+            }
+            let hits = heap_sites(text, self.kind, ls, key).concat();
+            if hits.is_empty() {
+                return Err(ParseError::new(1, 1, format!("no {key} option to replace")));
+            }
+            let stale = hits.into_iter().filter(|r| &text[r.clone()] != want);
+            edits.extend(stale.map(|r| (r, want.to_string())));
+        }
+        apply(text, edits)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -410,13 +483,8 @@ fn unterminated(text: &str, off: usize) -> ParseError {
     ParseError::at(text, off, "unterminated quote in the java launch command")
 }
 
-fn require_launch(text: &str, kind: ScriptKind) -> Result<Vec<Launch>, ParseError> {
-    let ls = launches(text, kind)?;
-    let msg = "no java launch command (…Bootstrap) found";
-    if ls.is_empty() {
-        return Err(ParseError::new(1, 1, msg));
-    }
-    Ok(ls)
+fn no_launch() -> ParseError {
+    ParseError::new(1, 1, "no java launch command (…Bootstrap) found")
 }
 
 fn launches(text: &str, kind: ScriptKind) -> Result<Vec<Launch>, ParseError> {

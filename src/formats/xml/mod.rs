@@ -14,7 +14,7 @@ use crate::formats::error::ParseError;
 use crate::formats::Fixed;
 pub use path::{plain_attribute, Path, PathError};
 use scan::{eol, escape_attr, escape_text, first_on_line, indent_of, indent_unit, start_tag_end};
-pub use verify::Expect;
+pub use verify::{check, Expect};
 pub use want::{noted, Want};
 
 /// Elements nested deeper than this are refused: no WSO2 file comes near it (they nest a
@@ -117,6 +117,21 @@ pub fn plan(
     op: &XmlOp,
     latin1: bool,
 ) -> Result<Option<XmlEdit>, ParseError> {
+    let edit = plan_unchecked(text, doc, op, latin1)?;
+    if let Some(e) = &edit {
+        verify::verify(doc, &e.text, &e.expects)?;
+    }
+    Ok(edit)
+}
+
+/// `plan` without the verification: the caller must pass the edit through [`check`] (which
+/// returns the new text's parse) before using it.
+pub fn plan_unchecked(
+    text: &str,
+    doc: &Document,
+    op: &XmlOp,
+    latin1: bool,
+) -> Result<Option<XmlEdit>, ParseError> {
     let mut planner = Planner {
         text,
         latin1,
@@ -159,7 +174,6 @@ pub fn plan(
         ..
     } = planner;
     let new_text = apply_splices(text, &mut splices)?;
-    verify::verify(doc, &new_text, &expects)?;
     Ok(Some(XmlEdit {
         text: new_text,
         changes,

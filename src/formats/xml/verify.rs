@@ -27,23 +27,24 @@ pub enum Expect {
     },
 }
 
+/// One event, borrowing the document (or the expectation) it comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Ev {
+enum Ev<'a> {
     Start {
-        ns: Option<String>,
-        name: String,
-        attrs: Vec<(Option<String>, String, String)>,
+        ns: Option<&'a str>,
+        name: &'a str,
+        attrs: Vec<(Option<&'a str>, &'a str, &'a str)>,
     },
     End,
-    Text(String),
-    Comment(String),
-    Pi(String, Option<String>),
+    Text(&'a str),
+    Comment(&'a str),
+    Pi(&'a str, Option<&'a str>),
     /// An expected event added by an insert; compares as the event it wraps.
-    Inserted(Box<Ev>),
+    Inserted(Box<Ev<'a>>),
 }
 
-impl Ev {
-    fn plain(&self) -> &Ev {
+impl<'a> Ev<'a> {
+    fn plain(&self) -> &Ev<'a> {
         match self {
             Ev::Inserted(e) => e,
             e => e,
@@ -52,6 +53,16 @@ impl Ev {
 }
 
 pub(super) fn verify(old: &Document, new_text: &str, expects: &[Expect]) -> Result<(), ParseError> {
+    check(old, new_text, expects).map(drop)
+}
+
+/// Parses `new_text` (the edit of `old` that `expects` describe) and verifies it; returns its
+/// parse, so that the next edit of the same file starts from it instead of parsing again.
+pub fn check<'n>(
+    old: &Document,
+    new_text: &'n str,
+    expects: &[Expect],
+) -> Result<Document<'n>, ParseError> {
     let new = super::parse(new_text).map_err(|e| {
         ParseError::new(
             e.line,
@@ -59,6 +70,16 @@ pub(super) fn verify(old: &Document, new_text: &str, expects: &[Expect]) -> Resu
             format!("the edited text does not parse: {}", e.message),
         )
     })?;
+    compare(old, &new, new_text, expects)?;
+    Ok(new)
+}
+
+fn compare(
+    old: &Document,
+    new: &Document,
+    new_text: &str,
+    expects: &[Expect],
+) -> Result<(), ParseError> {
     let mut want = events(old.root());
     for expect in expects {
         apply(&mut want, expect);
@@ -78,7 +99,7 @@ pub(super) fn verify(old: &Document, new_text: &str, expects: &[Expect]) -> Resu
 
 /// The document as a flat event stream, walked with an explicit stack: depth is bounded by
 /// `MAX_DEPTH` at parse time, but no walk here may recurse on what a file holds.
-fn events(root: Node) -> Vec<(usize, Ev)> {
+fn events<'a, 'i: 'a>(root: Node<'a, 'i>) -> Vec<(usize, Ev<'a>)> {
     let mut out = Vec::new();
     // (node, its end event is due) pairs; children are pushed in reverse to pop in order.
     let mut stack: Vec<(Node, bool)> = root.children().rev().map(|c| (c, false)).collect();
@@ -92,20 +113,14 @@ fn events(root: Node) -> Vec<(usize, Ev)> {
             NodeType::Element => {
                 let mut attrs: Vec<_> = n
                     .attributes()
-                    .map(|a| {
-                        (
-                            a.namespace().map(str::to_string),
-                            a.name().to_string(),
-                            a.value().to_string(),
-                        )
-                    })
+                    .map(|a| (a.namespace(), a.name(), a.value()))
                     .collect();
                 attrs.sort();
                 out.push((
                     at,
                     Ev::Start {
-                        ns: n.tag_name().namespace().map(str::to_string),
-                        name: n.tag_name().name().to_string(),
+                        ns: n.tag_name().namespace(),
+                        name: n.tag_name().name(),
                         attrs,
                     },
                 ));
@@ -115,16 +130,13 @@ fn events(root: Node) -> Vec<(usize, Ev)> {
             NodeType::Text => {
                 let t = n.text().unwrap_or("").trim();
                 if !t.is_empty() {
-                    out.push((at, Ev::Text(t.to_string())));
+                    out.push((at, Ev::Text(t)));
                 }
             }
-            NodeType::Comment => out.push((at, Ev::Comment(n.text().unwrap_or("").to_string()))),
+            NodeType::Comment => out.push((at, Ev::Comment(n.text().unwrap_or("")))),
             NodeType::PI => {
                 if let Some(pi) = n.pi() {
-                    out.push((
-                        at,
-                        Ev::Pi(pi.target.to_string(), pi.value.map(str::to_string)),
-                    ));
+                    out.push((at, Ev::Pi(pi.target, pi.value)));
                 }
             }
             NodeType::Root => {}
@@ -133,12 +145,12 @@ fn events(root: Node) -> Vec<(usize, Ev)> {
     out
 }
 
-fn apply(events: &mut Vec<(usize, Ev)>, expect: &Expect) {
+fn apply<'a>(events: &mut Vec<(usize, Ev<'a>)>, expect: &'a Expect) {
     match expect {
         Expect::Attr { elem, name, value } => {
             if let Some((_, Ev::Start { attrs, .. })) = events.iter_mut().find(|(o, _)| o == elem) {
                 attrs.retain(|(ns, n, _)| !(ns.is_none() && n == name));
-                attrs.push((None, name.clone(), value.clone()));
+                attrs.push((None, name.as_str(), value.as_str()));
                 attrs.sort();
             }
         }
@@ -154,7 +166,7 @@ fn apply(events: &mut Vec<(usize, Ev)>, expect: &Expect) {
                     .unwrap_or(events.len());
                 let first_text = (i + 1..end).find(|&j| matches!(events[j].1, Ev::Text(_)));
                 let offset = events[i].0;
-                let mut kept: Vec<(usize, Ev)> = events[i + 1..end]
+                let mut kept: Vec<(usize, Ev<'a>)> = events[i + 1..end]
                     .iter()
                     .filter(|(_, e)| !matches!(e, Ev::Text(_)))
                     .cloned()
@@ -167,7 +179,7 @@ fn apply(events: &mut Vec<(usize, Ev)>, expect: &Expect) {
                             .filter(|(_, e)| !matches!(e, Ev::Text(_)))
                             .count()
                     });
-                    kept.insert(at, (offset, Ev::Text(text.to_string())));
+                    kept.insert(at, (offset, Ev::Text(text)));
                 }
                 events.splice(i + 1..end, kept);
             }
@@ -186,22 +198,19 @@ fn apply(events: &mut Vec<(usize, Ev)>, expect: &Expect) {
                 .unwrap_or(events.len());
             let mut attrs: Vec<_> = attrs
                 .iter()
-                .map(|(n, v)| (None, n.clone(), v.clone()))
+                .map(|(n, v)| (None, n.as_str(), v.as_str()))
                 .collect();
             attrs.sort();
             let mut new = vec![(
                 *at,
                 Ev::Inserted(Box::new(Ev::Start {
-                    ns: namespace.clone(),
-                    name: name.clone(),
+                    ns: namespace.as_deref(),
+                    name: name.as_str(),
                     attrs,
                 })),
             )];
             if !value.trim().is_empty() {
-                new.push((
-                    *at,
-                    Ev::Inserted(Box::new(Ev::Text(value.trim().to_string()))),
-                ));
+                new.push((*at, Ev::Inserted(Box::new(Ev::Text(value.trim())))));
             }
             new.push((*at, Ev::Inserted(Box::new(Ev::End))));
             events.splice(i..i, new);

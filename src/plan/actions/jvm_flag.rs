@@ -10,13 +10,14 @@ use crate::formats::Compare;
 
 impl Perform for JvmFlag {
     fn plan(&self, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ActionError> {
-        let Parsed::Script(kind, flags) = ctx.parsed else {
+        let Parsed::Script(scan) = ctx.parsed else {
             return Ok(None);
         };
-        let kind = *kind;
+        let kind = scan.kind();
         let compare = ctx.compare(self.compare);
         let flag = self.flag.as_str();
-        let flags = flags
+        let flags = scan
+            .flags()
             .as_ref()
             .map_err(|e| ActionError::Parse(e.clone()))?;
         let current = flags
@@ -33,13 +34,16 @@ impl Perform for JvmFlag {
             None if only_if_present => return Ok(None),
             _ => {}
         }
-        let new_text = script::set_flag(ctx.text, kind, flag, value, only_if_present)
+        let new_text = scan
+            .set_flag(ctx.text, flag, value, only_if_present)
             .map_err(ActionError::Refused)?;
         if new_text == ctx.text {
             return Ok(None);
         }
-        let back = script::flags(&new_text, kind).map_err(ActionError::Refused)?;
-        if !back
+        // read back on the new text's scan, which the next targets then use
+        let back = script::Scan::new(&new_text, kind);
+        let flags_back = back.flags().as_ref().map_err(|e| ActionError::Refused(e.clone()))?;
+        if !flags_back
             .iter()
             .any(|f| f.name == flag && f.value.as_deref() == Some(value))
         {
@@ -57,7 +61,8 @@ impl Perform for JvmFlag {
                 what,
             }],
             text: new_text,
-            parsed: Some(Parsed::Script(kind, Ok(back))),
+            parsed: Some(Parsed::Script(back)),
+            check: None,
         }))
     }
 

@@ -8,11 +8,11 @@ use crate::formats::xml::{short, Change};
 
 impl Perform for JvmHeap {
     fn plan(&self, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ActionError> {
-        let Parsed::Script(kind, flags) = ctx.parsed else {
+        let Parsed::Script(scan) = ctx.parsed else {
             return Ok(None);
         };
-        let kind = *kind;
-        let (xms, xmx) = script::heap(ctx.text, kind);
+        let kind = scan.kind();
+        let (xms, xmx) = scan.heap(ctx.text);
         let (current, set) = match self.flag {
             HeapFlag::Xms => (xms, (Some(value), None)),
             HeapFlag::Xmx => (xmx, (None, Some(value))),
@@ -21,15 +21,19 @@ impl Perform for JvmHeap {
             return Ok(None);
         }
         // A launch command that does not parse stops the node, as for every other flag.
-        flags
+        scan.flags()
             .as_ref()
             .map_err(|e| ActionError::Parse(e.clone()))?;
-        let new_text =
-            script::set_heap(ctx.text, kind, set.0, set.1).map_err(ActionError::Refused)?;
+        let new_text = scan
+            .set_heap(ctx.text, set.0, set.1)
+            .map_err(ActionError::Refused)?;
         if new_text == ctx.text {
             return Ok(None);
         }
-        let back = script::flags(&new_text, kind).map_err(ActionError::Refused)?;
+        let back = script::Scan::new(&new_text, kind);
+        if let Err(e) = back.flags() {
+            return Err(ActionError::Refused(e.clone()));
+        }
         let flag = self.flag.as_str();
         let what = format!(
             "{flag}: {} → {}",
@@ -42,7 +46,8 @@ impl Perform for JvmHeap {
                 what,
             }],
             text: new_text,
-            parsed: Some(Parsed::Script(kind, Ok(back))),
+            parsed: Some(Parsed::Script(back)),
+            check: None,
         }))
     }
 

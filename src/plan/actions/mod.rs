@@ -11,7 +11,7 @@ use crate::catalog::target::for_each_action;
 use crate::catalog::{Action, Target};
 use crate::formats::error::ParseError;
 use crate::formats::properties;
-use crate::formats::script::{self, Flag, ScriptKind};
+use crate::formats::script::{Scan, ScriptKind};
 use crate::formats::toml::TomlFile;
 use crate::formats::xml::{self, Change};
 use crate::formats::{Compare, Fixed, Sibling, TlsRuntime};
@@ -91,8 +91,8 @@ pub enum Parsed<'t> {
     Xml(Document<'t>),
     Toml(TomlFile),
     Properties(properties::Doc),
-    /// Flags of the launch command (an error is kept until an action needs the flags).
-    Script(ScriptKind, Result<Vec<Flag>, ParseError>),
+    /// The launch commands, scanned once (an error is kept until an action needs the flags).
+    Script(Scan),
     Other,
 }
 
@@ -100,7 +100,7 @@ impl<'t> Parsed<'t> {
     /// Parses by the file's extension; a file that does not parse is an error for the node.
     pub fn parse(text: &'t str, path: &Path) -> Result<Parsed<'t>, ParseError> {
         if let Some(kind) = ScriptKind::from_path(path) {
-            return Ok(Parsed::Script(kind, script::flags(text, kind)));
+            return Ok(Parsed::Script(Scan::new(text, kind)));
         }
         Ok(match path.extension().and_then(|e| e.to_str()) {
             // The mapper's template of an XML file (`templates/**/X.xml.j2`): XML whose text
@@ -185,6 +185,10 @@ pub struct Edit {
     /// The parse of `text` when the action already made one to read its value back, so the
     /// planner does not parse the same text again (never XML, which borrows its text).
     pub parsed: Option<Parsed<'static>>,
+    /// An XML edit not verified yet: whoever takes it must pass it through `xml::check` with
+    /// these expectations (the fold does, and keeps the parse that verified it for the next
+    /// target). An edit that fails the check is a refusal, as from the editor.
+    pub check: Option<Vec<xml::Expect>>,
 }
 
 impl Edit {
@@ -271,16 +275,19 @@ pub fn first_changed_line(a: &str, b: &str) -> usize {
 }
 
 /// Plans an XML operation; the editor's refusals (mixed content, an edit that does not verify)
-/// are refusals of this target only.
+/// are refusals of this target only. The edit comes back unverified (`Edit::check`): the
+/// fold verifies it on the parse the next target reads anyway.
 fn xml_plan(ctx: &Ctx, op: &xml::XmlOp) -> Result<Option<Edit>, ActionError> {
     let Some(doc) = ctx.parsed.doc() else {
         return Ok(None);
     };
-    let edit = xml::plan(ctx.text, doc, op, ctx.single_byte).map_err(ActionError::Refused)?;
+    let edit =
+        xml::plan_unchecked(ctx.text, doc, op, ctx.single_byte).map_err(ActionError::Refused)?;
     Ok(edit.map(|e| Edit {
         text: e.text,
         changes: e.changes,
         parsed: None,
+        check: Some(e.expects),
     }))
 }
 

@@ -65,5 +65,6 @@ pub(super) fn set_property(ctx: &Ctx, key: &str, value: &str) -> Result<Option<E
             what: String::new(),
         }],
         parsed: Some(Parsed::Properties(reread)),
+        check: None,
     }))
 }

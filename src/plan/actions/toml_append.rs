@@ -96,6 +96,7 @@ impl Perform for TomlAppend {
             text,
             changes: vec![change],
             parsed: Some(Parsed::Toml(new)),
+            check: None,
         }))
     }
 

@@ -97,6 +97,7 @@ impl Perform for TomlEach {
             text,
             changes,
             parsed: state.map(Parsed::Toml),
+            check: None,
         }))
     }
 

@@ -154,6 +154,7 @@ impl Perform for TomlEntry {
             text,
             changes: vec![Change { line, what: noted(what, &fixed) }],
             parsed: Some(Parsed::Toml(reread)),
+            check: None,
         }))
     }
 

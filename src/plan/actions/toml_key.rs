@@ -247,6 +247,7 @@ impl State {
             text: self.text,
             changes: self.changes,
             parsed: self.reparsed.map(Parsed::Toml),
+            check: None,
         })
     }
 }

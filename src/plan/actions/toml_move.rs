@@ -41,6 +41,7 @@ impl Perform for TomlMove {
             text: removed,
             changes: vec![Change { line, what }],
             parsed: Some(Parsed::Toml(reread)),
+            check: None,
         }))
     }
 
