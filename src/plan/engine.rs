@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use super::actions::Parsed;
 use super::effective::{analyse, EffectiveOptions, NodeEffective};
-use super::files::{display_path, target_files};
+use super::files::{display_path, target_files, ScriptRead};
 use super::fold::{Fold, NodeFacts};
 use super::kernel_note::KernelNote;
 use super::proven::fold_proven;
@@ -81,8 +82,9 @@ pub(super) type Op<'c> = (&'c Patch, &'c Target);
 struct Work<'c> {
     path: PathBuf,
     ops: Vec<Op<'c>>,
-    /// The file's bytes when resolving the target already read them.
-    bytes: Option<Vec<u8>>,
+    /// The file's bytes when resolving the target already read them (start scripts), with
+    /// the scan made then: the plan of the file starts from it.
+    read: Option<ScriptRead>,
 }
 
 pub fn plan_home(
@@ -120,9 +122,9 @@ pub fn plan_home(
     let work = collect_work(&mut node, settings);
     for w in work {
         let display = display_path(&w.path, &settings.cwd);
-        let read = match w.bytes {
-            Some(bytes) => Ok(bytes),
-            None => crate::input::read_config(&w.path),
+        let (read, scan) = match w.read {
+            Some(r) => (Ok(r.bytes), Some(r.scan)),
+            None => (crate::input::read_config(&w.path), None),
         };
         let original = match read {
             Ok(b) => b,
@@ -172,6 +174,7 @@ pub fn plan_home(
                 &mut stopped,
                 &mut node.findings,
             )
+            .starting_from(scan.map(Parsed::Script))
             .run(&mut file, &w.ops),
         };
         if let Err(e) = folded {
@@ -218,7 +221,9 @@ fn collect_work<'c>(node: &mut NodePlan, settings: &Settings<'c>) -> Vec<Work<'c
     // Each file spec is resolved once per node, and each file read once (scripts are read to
     // see whether they launch the JVM, then planned from the same bytes).
     let mut resolved: HashMap<&str, Vec<PathBuf>> = HashMap::new();
-    let mut reads: HashMap<PathBuf, Vec<u8>> = HashMap::new();
+    let mut reads: HashMap<PathBuf, ScriptRead> = HashMap::new();
+    // whether a path is regenerated, asked once per path (it looks for its template)
+    let mut regenerated: HashMap<PathBuf, bool> = HashMap::new();
     let mut kernel_note = KernelNote::wanted(&node.home).then(KernelNote::default);
     for &patch in &settings.patches {
         if patch.safety == Safety::Manual {
@@ -240,7 +245,12 @@ fn collect_work<'c>(node: &mut NodePlan, settings: &Settings<'c>) -> Vec<Work<'c
             }
             let files = files_of(&target.file);
             for path in files {
-                if node.home.model == Model::Toml && node.home.is_regenerated(&path) {
+                let home = &node.home;
+                if home.model == Model::Toml
+                    && *regenerated
+                        .entry(path.clone())
+                        .or_insert_with_key(|p| home.is_regenerated(p))
+                {
                     let file = display_path(&path, &settings.cwd);
                     warn_regenerated(node, patch, file);
                     continue;
@@ -250,14 +260,14 @@ fn collect_work<'c>(node: &mut NodePlan, settings: &Settings<'c>) -> Vec<Work<'c
                     None => work.push(Work {
                         path,
                         ops: vec![(patch, target)],
-                        bytes: None,
+                        read: None,
                     }),
                 }
             }
         }
     }
     for w in &mut work {
-        w.bytes = reads.remove(&w.path);
+        w.read = reads.remove(&w.path);
     }
     if let Some(note) = kernel_note.and_then(|n| n.message(&node.home)) {
         node.notes.push(note);

@@ -5,14 +5,21 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::discover::ProductHome;
-use crate::formats::script::{self, ScriptKind};
+use crate::formats::script::{Scan, ScriptKind};
 use crate::formats::text::Decoded;
+
+/// A start script read to see whether it launches the JVM: its bytes and the scan of its
+/// launch commands, which its plan starts from (one read and one scan per script).
+pub(super) struct ScriptRead {
+    pub bytes: Vec<u8>,
+    pub scan: Scan,
+}
 
 /// The existing files a target names in this home.
 pub(super) fn target_files(
     home: &ProductHome,
     spec: &str,
-    reads: &mut HashMap<PathBuf, Vec<u8>>,
+    reads: &mut HashMap<PathBuf, ScriptRead>,
 ) -> Vec<PathBuf> {
     match spec {
         "@startup-sh" | "@startup-bat" => {
@@ -40,7 +47,7 @@ pub(super) fn target_files(
     }
 }
 
-fn launches_jvm(path: &Path, reads: &mut HashMap<PathBuf, Vec<u8>>) -> bool {
+fn launches_jvm(path: &Path, reads: &mut HashMap<PathBuf, ScriptRead>) -> bool {
     let Some(kind) = ScriptKind::from_path(path) else {
         return false;
     };
@@ -50,9 +57,10 @@ fn launches_jvm(path: &Path, reads: &mut HashMap<PathBuf, Vec<u8>>) -> bool {
         Err(crate::input::InputError::Io(_)) => return false,
         Err(_) => return true,
     };
-    let launches = script::has_launch(&Decoded::decode(&bytes).text, kind);
+    let scan = Scan::new(&Decoded::decode(&bytes).text, kind);
+    let launches = scan.has_launch();
     if launches {
-        reads.insert(path.to_path_buf(), bytes);
+        reads.insert(path.to_path_buf(), ScriptRead { bytes, scan });
     }
     launches
 }

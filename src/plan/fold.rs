@@ -41,6 +41,8 @@ pub(super) struct Fold<'a, 'c> {
     needs_reported: BTreeSet<String>,
     /// Targets the proof dropped (`effective::proof`): not planned.
     deny: &'a [&'c Target],
+    /// The parse of the file's text made before the fold (a start script's scan).
+    first: Option<Parsed<'static>>,
 }
 
 /// The edits of the patch currently being folded into a file.
@@ -93,12 +95,19 @@ impl<'a, 'c> Fold<'a, 'c> {
             findings,
             needs_reported: BTreeSet::new(),
             deny: &[],
+            first: None,
         }
     }
 
     /// Leaves `deny` out of the plan (the proof dropped them).
     pub(super) fn denying(mut self, deny: &'a [&'c Target]) -> Self {
         self.deny = deny;
+        self
+    }
+
+    /// Starts from `parsed`, the parse of the file's decoded text already made.
+    pub(super) fn starting_from(mut self, parsed: Option<Parsed<'static>>) -> Self {
+        self.first = parsed;
         self
     }
 
@@ -110,7 +119,7 @@ impl<'a, 'c> Fold<'a, 'c> {
         let arena = bumpalo::Bump::new();
         let mut text = file.decoded.text.clone();
         let mut current: &str = arena.alloc_str(&text);
-        let mut carried: Option<Parsed> = None;
+        let mut carried: Option<Parsed> = self.first.take();
         let mut open: Option<Open> = None;
         let mut j = 0;
         loop {

@@ -41,7 +41,7 @@ pub struct Flag {
 /// True when the script launches the Carbon JVM (its java command ends in a `...Bootstrap` main class).
 pub fn has_launch(text: &str, kind: ScriptKind) -> bool {
     // A launch with an unterminated quote is still a launch.
-    !matches!(launches(text, kind), Ok(v) if v.is_empty())
+    Scan::new(text, kind).has_launch()
 }
 
 /// The -D / -X flags of the launch command, in order. Err if there is no launch command.
@@ -113,6 +113,11 @@ impl Scan {
 
     pub fn kind(&self) -> ScriptKind {
         self.kind
+    }
+
+    /// [`has_launch`] of the scanned text.
+    pub fn has_launch(&self) -> bool {
+        !matches!(&self.launches, Ok(v) if v.is_empty())
     }
 
     /// The -D / -X flags of the launch command, in order. Err if there is no launch command.
