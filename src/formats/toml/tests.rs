@@ -247,3 +247,64 @@ fn toml_non_ascii_last_line_without_newline_does_not_panic() {
         );
     }
 }
+
+#[test]
+fn same_is_the_debug_equality_it_replaced() {
+    use super::same;
+    use TomlScalar::{Float, Other};
+    let values = [
+        Float(0.0),
+        Float(-0.0),
+        Float(f64::NAN),
+        Float(-f64::NAN),
+        Float(1.5),
+        Float(f64::INFINITY),
+        Int(0),
+        Int(1),
+        Bool(true),
+        s("x"),
+        s("a\"b"),
+        Other("x".into()),
+        Other("\"x\"".into()),
+    ];
+    for a in &values {
+        for b in &values {
+            let debug = format!("{a:?}") == format!("{b:?}");
+            assert_eq!(same(a, b), debug, "{a:?} vs {b:?}");
+        }
+    }
+}
+
+#[test]
+fn an_edit_of_a_carried_parse_is_verified_against_its_leaves() {
+    use super::{set_in, verify};
+    let text = "a = 1\nb = 2\n[t]\nc = \"x\"\n";
+    let file = TomlFile::parse(text).unwrap();
+    let (out, carried) = set_in(text, &file, &["a"], &Int(5)).unwrap();
+    let carried = carried.expect("the verifying parse is handed on");
+    assert_eq!(out, "a = 5\nb = 2\n[t]\nc = \"x\"\n");
+    // the carried parse (its leaves already sorted by the first verify) checks the next edit
+    let (out2, _) = set_in(&out, &carried, &["t", "c"], &s("y")).unwrap();
+    assert_eq!(out2, "a = 5\nb = 2\n[t]\nc = \"y\"\n");
+    let e = verify(
+        &carried,
+        "a = 5\nb = 3\n[t]\nc = \"y\"\n",
+        &["t", "c"],
+        &s("y"),
+    )
+    .unwrap_err();
+    assert!(
+        e.message.contains("would change other keys"),
+        "{}",
+        e.message
+    );
+    let e = verify(
+        &carried,
+        "a = 5\nb = 2\nd = 1\n[t]\nc = \"y\"\n",
+        &["t", "c"],
+        &s("y"),
+    );
+    assert!(e.is_err(), "an added key is another key changed");
+    let e = verify(&carried, "a = 5\n[t]\nc = \"y\"\n", &["t", "c"], &s("y"));
+    assert!(e.is_err(), "a removed key is another key changed");
+}

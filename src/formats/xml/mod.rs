@@ -595,3 +595,6 @@ fn apply_splices(text: &str, splices: &mut [Splice]) -> Result<String, ParseErro
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod check_tests;
