@@ -287,7 +287,14 @@ fn manual_findings(
         .filter_map(|&p| Some((p, detect::handler(p.detect.as_deref()?)?)))
         .collect();
     let handlers: Vec<&detect::Handler> = detects.iter().map(|(_, h)| *h).collect();
-    let texts = detect::Texts::load(&node.home, &handlers);
+    // the files the plan read are not read again
+    let known = |path: &std::path::Path| {
+        node.files
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| f.decoded.text.as_str())
+    };
+    let texts = detect::Texts::load(&node.home, &handlers, &known);
     let docs = detect::Docs::parse(&node.home, &texts)
         .with_listeners(effective.analysis().map(|a| a.listeners.as_slice()));
     let mut manual = Vec::new();

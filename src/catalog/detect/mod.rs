@@ -1,6 +1,7 @@
 //! Detect-only checks: what the tool must not fix by itself (credentials, keystores,
 //! databases, exposure), reported with guidance. Values of secrets are never put in messages.
 
+use std::borrow::Cow;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -113,14 +114,25 @@ pub struct Detected {
 }
 
 /// The texts the selected handlers read, loaded once per node: (pattern, path, text).
-pub struct Texts {
-    xml: Vec<(&'static str, PathBuf, String)>,
-    toml: Option<(PathBuf, String)>,
+/// A text the plan already read (`known`) is borrowed from it, not read again.
+pub struct Texts<'k> {
+    xml: Vec<(&'static str, PathBuf, Cow<'k, str>)>,
+    toml: Option<(PathBuf, Cow<'k, str>)>,
 }
 
-impl Texts {
-    pub fn load(home: &ProductHome, handlers: &[&Handler]) -> Texts {
-        let mut xml: Vec<(&'static str, PathBuf, String)> = Vec::new();
+impl<'k> Texts<'k> {
+    /// `known`: the decoded text of a file the node's plan read (the same bytes, decoded the
+    /// same way), when it did.
+    pub fn load(
+        home: &ProductHome,
+        handlers: &[&Handler],
+        known: &dyn Fn(&Path) -> Option<&'k str>,
+    ) -> Texts<'k> {
+        let read = |path: &Path| match known(path) {
+            Some(text) => Some(Cow::Borrowed(text)),
+            None => read(path).map(Cow::Owned),
+        };
+        let mut xml: Vec<(&'static str, PathBuf, Cow<'k, str>)> = Vec::new();
         let mut patterns: Vec<&'static str> =
             handlers.iter().flat_map(|h| h.files).copied().collect();
         patterns.dedup();
@@ -195,7 +207,7 @@ impl<'t> Docs<'t> {
                 .filter_map(|(pattern, path, text)| {
                     xml::parse(text)
                         .ok()
-                        .map(|d| (*pattern, path.as_path(), text.as_str(), d))
+                        .map(|d| (*pattern, path.as_path(), text.as_ref(), d))
                 })
                 .collect(),
             toml: texts
