@@ -69,6 +69,8 @@ fn parse(text: &str) -> Doc {
     let b = text.as_bytes();
     let lines = physical_lines(b);
     let (mut entries, mut dangling, mut i) = (Vec::new(), None, 0);
+    // one buffer pair for every logical line (cleared, not reallocated)
+    let (mut s, mut map): (Vec<u8>, Vec<usize>) = (Vec::new(), Vec::new());
     while i < lines.len() {
         let (start, end, _) = lines[i];
         let first = skip_ws(b, start, end);
@@ -79,7 +81,9 @@ fn parse(text: &str) -> Doc {
         }
         let line = i + 1;
         // Logical content as bytes, with the text offset each byte came from.
-        let (mut s, mut map, mut cur) = (Vec::new(), Vec::new(), first);
+        s.clear();
+        map.clear();
+        let mut cur = first;
         let (val_end, next, dangles) = loop {
             let (_, e, n) = lines[i];
             let odd = b[cur..e].iter().rev().take_while(|&&c| c == b'\\').count() % 2 == 1;
