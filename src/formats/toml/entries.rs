@@ -287,30 +287,24 @@ fn verify_entry(
             && Some(&p[e.array.len()]) == index.as_ref()
             && p[e.array.len() + 1] == e.field
     };
-    let new_leaves: Vec<_> = new
-        .leaves()
-        .into_iter()
-        .map(|l| (l.path, format!("{:?}", l.value)))
-        .collect();
-    for leaf in old.leaves() {
+    // both sides' leaves sorted by path (paths are unique): each old leaf is looked up, not
+    // searched for, and compared without formatting
+    let new_leaves = new.sorted_leaves();
+    for (path, value) in old.sorted_leaves() {
         let kept = new_leaves
-            .iter()
-            .any(|(p, v)| *p == leaf.path && *v == format!("{:?}", leaf.value));
-        if !kept && !ours(&leaf.path) {
+            .binary_search_by(|(p, _)| p.cmp(path))
+            .is_ok_and(|i| new_leaves.get(i).is_some_and(|l| same(&l.1, value)));
+        if !kept && !ours(path) {
             return Err(fail("would change other keys".into()));
         }
     }
-    let outside_old = old
-        .leaves()
-        .into_iter()
-        .filter(|l| !in_array(&l.path))
-        .count();
-    let outside_new = new
-        .leaves()
-        .into_iter()
-        .filter(|l| !in_array(&l.path))
-        .count();
-    if outside_old != outside_new {
+    let outside = |f: &TomlFile| {
+        f.sorted_leaves()
+            .iter()
+            .filter(|(p, _)| !in_array(p))
+            .count()
+    };
+    if outside(old) != outside(&new) {
         return Err(fail("would add keys outside the array".into()));
     }
     Ok((out.to_string(), new))
