@@ -66,11 +66,18 @@ fn verified<'b>(
     }
 }
 
+/// An edit with its text in the fold's arena and, when one was made (the read-back of TOML,
+/// properties and scripts, the verification of XML), that text's parse.
+struct Edited<'b> {
+    edit: Edit,
+    text: &'b str,
+    parsed: Option<Parsed<'b>>,
+}
+
 /// What the targets on one parse led to.
 enum Next<'b> {
-    /// Target `k` edited the text: the edit, its text in the fold's arena and, when one was
-    /// made (the read-back of TOML and properties, the verification of XML), its parse.
-    Edit(usize, Box<Edit>, &'b str, Option<Parsed<'b>>),
+    /// Target `k` edited the text.
+    Edit(usize, Box<Edited<'b>>),
     /// The open patch's targets are done; the next target belongs to another patch.
     Boundary,
     /// Every target ran.
@@ -130,7 +137,12 @@ impl<'a, 'c> Fold<'a, 'c> {
             let patch = open.as_ref().map(|o| o.patch.id.as_str());
             let next = self.patch_targets(&arena, file, ops, &mut j, patch, current, &parsed)?;
             match next {
-                Next::Edit(k, edit, edited, parse) => {
+                Next::Edit(k, edited) => {
+                    let Edited {
+                        edit,
+                        text: edited,
+                        parsed: parse,
+                    } = *edited;
                     let o = open.get_or_insert_with(|| Open {
                         patch: ops[k].0,
                         before: text.clone(),
@@ -215,7 +227,12 @@ impl<'a, 'c> Fold<'a, 'c> {
                                 }
                             },
                         };
-                        return Ok(Next::Edit(*j, Box::new(edit), edited, parse));
+                        let edited = Edited {
+                            edit,
+                            text: edited,
+                            parsed: parse,
+                        };
+                        return Ok(Next::Edit(*j, Box::new(edited)));
                     }
                     Ok(None) => {}
                     Err(ActionError::Refused(e)) => self.cannot_fix(file, patch, &e),
