@@ -189,6 +189,16 @@ struct Planner<'t> {
     expects: Vec<Expect>,
 }
 
+/// A value a mapper template computes (`{{…}}`, `{% … %}` in an `.xml.j2`): deployment.toml
+/// sets it, so the editor never replaces it. Checked in every XML file: no configuration file
+/// WSO2 reads holds Jinja markup, and a value that does is not the tool's to rewrite.
+fn templated(value: &str) -> bool {
+    value.contains("{{") || value.contains("{%")
+}
+
+const TEMPLATED: &str =
+    "the template computes this value from deployment.toml: set it there, not in the template";
+
 impl Planner<'_> {
     fn line(&self, pos: usize) -> usize {
         crate::formats::error::line_col(self.text, pos).0
@@ -201,6 +211,9 @@ impl Planner<'_> {
         let Some(fixed) = want.fix(node, existing.map(|a| a.value())) else {
             return Ok(());
         };
+        if let Some(a) = existing.filter(|a| templated(a.value())) {
+            return Err(ParseError::at(self.text, a.range().start, TEMPLATED));
+        }
         let value = fixed.value.as_str();
         let elem = label(node);
         match existing {
@@ -286,6 +299,9 @@ impl Planner<'_> {
         let Some(fixed) = want.fix(node, Some(current)) else {
             return Ok(());
         };
+        if templated(current) {
+            return Err(ParseError::at(self.text, start, TEMPLATED));
+        }
         let value = fixed.value.as_str();
         let (gt, self_closing) = start_tag_end(self.text, start)
             .ok_or_else(|| ParseError::at(self.text, start, "unterminated start tag"))?;

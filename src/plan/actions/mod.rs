@@ -302,28 +302,6 @@ fn xml_applicable(path: &xml::Path, create: bool, parsed: &Parsed) -> bool {
         || (create && path.parent().is_some_and(|p| !p.select(root).is_empty()))
 }
 
-/// In a template, a value the template computes (`{{…}}`, `{% … %}`) is not the tool's to
-/// replace: deployment.toml sets it. Refused (a `cannot-fix` for this target), with where.
-fn xml_untemplated(
-    path: &xml::Path,
-    ctx: &Ctx,
-    value_of: impl Fn(roxmltree::Node) -> Option<String>,
-) -> Result<(), ActionError> {
-    let Some(doc) = ctx.parsed.doc() else {
-        return Ok(());
-    };
-    for node in path.select(doc.root_element()) {
-        if value_of(node).is_some_and(|v| v.contains("{{") || v.contains("{%")) {
-            return Err(ActionError::Refused(crate::formats::ParseError::at(
-                ctx.text,
-                node.range().start,
-                "the template computes this value from deployment.toml: set it there, not in the template",
-            )));
-        }
-    }
-    Ok(())
-}
-
 /// The first element an XML target selects.
 fn xml_first<'a, 'i>(path: &xml::Path, parsed: &'a Parsed<'i>) -> Option<roxmltree::Node<'a, 'i>> {
     path.select(parsed.doc()?.root_element()).first().copied()

@@ -1,6 +1,6 @@
 //! `xml-attr`: an attribute of every element a selector matches.
 
-use super::{xml_applicable, xml_first, xml_plan, xml_untemplated, ActionError, Ctx, Edit, Parsed, Perform};
+use super::{xml_applicable, xml_first, xml_plan, ActionError, Ctx, Edit, Parsed, Perform};
 use crate::catalog::fields::XmlAttr;
 use roxmltree::Node;
 
@@ -18,9 +18,6 @@ impl Perform for XmlAttr {
     }
 
     fn plan(&self, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ActionError> {
-        xml_untemplated(&self.select.path, ctx, |n| {
-            xml::plain_attribute(n, &self.attr).map(str::to_string)
-        })?;
         // The protocols beside a cipher list: an attribute of the same element (absent on an
         // element about to be created).
         let each = |node: Node, current: Option<&str>| {

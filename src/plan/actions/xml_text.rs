@@ -1,6 +1,6 @@
 //! `xml-text`: the text of every element a selector matches.
 
-use super::{xml_applicable, xml_first, xml_plan, xml_untemplated, ActionError, Ctx, Edit, Parsed, Perform};
+use super::{xml_applicable, xml_first, xml_plan, ActionError, Ctx, Edit, Parsed, Perform};
 use crate::catalog::fields::XmlText;
 use roxmltree::Node;
 
@@ -17,7 +17,6 @@ impl Perform for XmlText {
     }
 
     fn plan(&self, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ActionError> {
-        xml_untemplated(&self.select.path, ctx, |n| Some(xml::element_text(n)))?;
         // The protocols beside a cipher list: the element `protocols` selects under the same
         // parent (for an element about to be created, `node` is that parent).
         let root = ctx.parsed.doc().map(|d| d.root_element());
