@@ -19,7 +19,7 @@ use crate::mapper::home::{compute, Computed, Done};
 use crate::mapper::render::Select;
 use crate::mapper::{MapOptions, Mapped};
 use crate::plan::display_path;
-use crate::render::{Style, BOLD, DIM, RED};
+use crate::render::{mask, Style, BOLD, DIM, RED};
 
 #[derive(Serialize)]
 struct Doc {
@@ -90,11 +90,6 @@ struct Setting {
     source: Source,
 }
 
-fn secret_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    k.contains("password") || k.contains("secret")
-}
-
 /// The catalog's deployment.toml keys (with their aliases) and the patches that set them.
 fn governed_keys() -> BTreeMap<String, Vec<String>> {
     let mut keys: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -114,14 +109,19 @@ fn governed_keys() -> BTreeMap<String, Vec<String>> {
     keys
 }
 
+/// Built once per run: the catalog is the same for every node.
+static GOVERNED: std::sync::LazyLock<BTreeMap<String, Vec<String>>> =
+    std::sync::LazyLock::new(governed_keys);
+
 fn settings(mapped: &Mapped) -> Vec<Setting> {
-    governed_keys()
-        .into_iter()
+    GOVERNED
+        .iter()
         .map(|(key, patches)| {
+            let (key, patches) = (key.clone(), patches.clone());
             let (value, source) = match mapped.get(&key) {
                 Some(e) => (
-                    Some(if secret_key(&key) {
-                        "********".to_string()
+                    Some(if mask::secret_name(&key) {
+                        mask::MASK.to_string()
                     } else {
                         e.value.java_string()
                     }),
