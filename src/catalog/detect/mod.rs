@@ -113,10 +113,13 @@ pub struct Detected {
     pub note: bool,
 }
 
-/// The texts the selected handlers read, loaded once per node: (pattern, path, text).
-/// A text the plan already read (`known`) is borrowed from it, not read again.
+/// The texts the selected handlers read, loaded once per node: each XML file once, however
+/// many patterns name it (`{conf}/datasources/*.xml` and `…/master-datasources.xml`), and per
+/// pattern the files it names, in its own order. A text the plan already read (`known`) is
+/// borrowed from it, not read again.
 pub struct Texts<'k> {
-    xml: Vec<(&'static str, PathBuf, Cow<'k, str>)>,
+    xml: Vec<(PathBuf, Cow<'k, str>)>,
+    by_pattern: Vec<(&'static str, Vec<usize>)>,
     toml: Option<(PathBuf, Cow<'k, str>)>,
 }
 
@@ -132,28 +135,38 @@ impl<'k> Texts<'k> {
             Some(text) => Some(Cow::Borrowed(text)),
             None => read(path).map(Cow::Owned),
         };
-        let mut xml: Vec<(&'static str, PathBuf, Cow<'k, str>)> = Vec::new();
+        let mut xml: Vec<(PathBuf, Cow<'k, str>)> = Vec::new();
+        let mut by_pattern: Vec<(&'static str, Vec<usize>)> = Vec::new();
         let mut patterns: Vec<&'static str> =
             handlers.iter().flat_map(|h| h.files).copied().collect();
+        patterns.sort_unstable();
         patterns.dedup();
         for pattern in patterns {
-            if xml.iter().any(|(p, _, _)| *p == pattern) {
-                continue;
-            }
+            let mut named = Vec::new();
             for path in expand(home, pattern) {
+                if let Some(i) = xml.iter().position(|(p, _)| *p == path) {
+                    named.push(i);
+                    continue;
+                }
                 // What the product regenerates from deployment.toml is judged there.
                 if home.model == Model::Toml && home.is_regenerated(&path) {
                     continue;
                 }
                 if let Some(text) = read(&path) {
-                    xml.push((pattern, path, text));
+                    named.push(xml.len());
+                    xml.push((path, text));
                 }
             }
+            by_pattern.push((pattern, named));
         }
         let toml = (home.model == Model::Toml)
             .then(|| home.conf_path("deployment.toml"))
             .and_then(|path| read(&path).map(|t| (path, t)));
-        Texts { xml, toml }
+        Texts {
+            xml,
+            by_pattern,
+            toml,
+        }
     }
 }
 
@@ -191,8 +204,10 @@ pub struct Docs<'t> {
     /// The TLS listeners of the generated files, when the effective configuration was
     /// computed (deployment.toml generation).
     listeners: Option<&'t [Listener]>,
-    /// (pattern, path, text, parse) of every loaded XML file.
-    xml: Vec<(&'static str, &'t Path, &'t str, roxmltree::Document<'t>)>,
+    /// (path, text, parse) of every loaded XML file (`None`: it does not parse), by the
+    /// index `Texts::by_pattern` gives.
+    xml: Vec<Option<(&'t Path, &'t str, roxmltree::Document<'t>)>>,
+    by_pattern: &'t [(&'static str, Vec<usize>)],
     toml: Option<(&'t Path, TomlFile)>,
 }
 
@@ -204,12 +219,13 @@ impl<'t> Docs<'t> {
             xml: texts
                 .xml
                 .iter()
-                .filter_map(|(pattern, path, text)| {
+                .map(|(path, text)| {
                     xml::parse(text)
                         .ok()
-                        .map(|d| (*pattern, path.as_path(), text.as_ref(), d))
+                        .map(|d| (path.as_path(), text.as_ref(), d))
                 })
                 .collect(),
+            by_pattern: &texts.by_pattern,
             toml: texts
                 .toml
                 .as_ref()
@@ -318,8 +334,11 @@ impl<'a, 't> Ctx<'a, 't> {
         mut f: impl FnMut(&mut Self, &Path, &str, &roxmltree::Document),
     ) {
         let docs: &'a Docs<'t> = self.docs;
-        for (_, path, text, doc) in docs.xml.iter().filter(|(p, ..)| *p == pattern) {
-            f(self, path, text, doc);
+        let named = docs.by_pattern.iter().filter(|(p, _)| *p == pattern);
+        for &i in named.flat_map(|(_, files)| files) {
+            if let Some(Some((path, text, doc))) = docs.xml.get(i) {
+                f(self, path, text, doc);
+            }
         }
     }
 }
@@ -329,4 +348,41 @@ pub(super) fn child_text(node: roxmltree::Node, name: &str) -> Option<String> {
         .find(|c| c.has_tag_name(name))
         .and_then(|c| c.text())
         .map(|t| t.trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_two_patterns_name_is_read_and_parsed_once_and_seen_by_both() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/apim-2.6.0");
+        let home = crate::discover::inspect(root, "repository/conf");
+        let handlers: Vec<&Handler> = ["embedded-h2", "datastore-without-tls"]
+            .iter()
+            .filter_map(|n| HANDLERS.iter().find(|h| h.name == *n))
+            .chain(HANDLERS.iter().filter(|h| {
+                h.files
+                    .contains(&"{conf}/datasources/master-datasources.xml")
+            }))
+            .collect();
+        let texts = Texts::load(&home, &handlers, &|_| None);
+        let master = |p: &PathBuf| p.ends_with("master-datasources.xml");
+        assert_eq!(texts.xml.iter().filter(|(p, _)| master(p)).count(), 1);
+        let docs = Docs::parse(&home, &texts);
+        let mut out = Vec::new();
+        let mut ctx = Ctx {
+            home: &home,
+            docs: &docs,
+            out: &mut out,
+        };
+        for pattern in [
+            "{conf}/datasources/*.xml",
+            "{conf}/datasources/master-datasources.xml",
+        ] {
+            let mut seen = Vec::new();
+            ctx.xml(pattern, |_, path, _, _| seen.push(path.to_path_buf()));
+            assert!(seen.iter().any(master), "{pattern}: {seen:?}");
+        }
+    }
 }
