@@ -68,6 +68,9 @@ struct Prepared<'a> {
     new: Vec<u8>,
     meta: Entry,
     rel: String,
+    /// sha-256 of the original and the new bytes (for the manifest and the journal).
+    sha_before: String,
+    sha_after: String,
 }
 
 /// Writes every changed file of `node`. Either all files are prepared and verified, or
@@ -100,6 +103,8 @@ pub fn apply_node(
         }
         let rel = rel_to_home(root, &file.path);
         prepared.push(Prepared {
+            sha_before: backup::sha256_hex(&file.original),
+            sha_after: backup::sha256_hex(&new),
             file,
             new,
             meta,
@@ -134,8 +139,8 @@ pub fn apply_node(
                 .iter()
                 .map(|p| BackedUpFile {
                     path: p.rel.clone(),
-                    sha256_before: backup::sha256_hex(&p.file.original),
-                    sha256_after: backup::sha256_hex(&p.new),
+                    sha256_before: p.sha_before.clone(),
+                    sha256_after: p.sha_after.clone(),
                     mode: p.meta.mode,
                 })
                 .collect(),
@@ -164,8 +169,8 @@ pub fn apply_node(
             .iter()
             .map(|p| JournalFile {
                 path: p.rel.clone(),
-                sha256_before: backup::sha256_hex(&p.file.original),
-                sha256_after: backup::sha256_hex(&p.new),
+                sha256_before: p.sha_before.clone(),
+                sha256_after: p.sha_after.clone(),
             })
             .collect(),
     );
@@ -352,6 +357,8 @@ mod tests {
             new: b"new".to_vec(),
             meta: entry_of(dir.path()).unwrap(),
             rel: "carbon.xml".into(),
+            sha_before: backup::sha256_hex(b"old"),
+            sha_after: backup::sha256_hex(b"new"),
         };
         fs::write(&path, "new").unwrap();
         assert!(undo_one(&p), "what this run wrote is put back");

@@ -293,14 +293,3 @@ pub fn new_run_id() -> String {
     let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     now.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
 }
-
-#[cfg(unix)]
-pub fn mode_of(meta: &std::fs::Metadata) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    meta.permissions().mode() & 0o7777
-}
-
-#[cfg(not(unix))]
-pub fn mode_of(_meta: &std::fs::Metadata) -> u32 {
-    0o644
-}
