@@ -39,7 +39,7 @@ pub struct Rendered {
     /// With `trace`: where each output range came from in the template.
     pub origins: Vec<(Range<usize>, jinja::From)>,
     /// With `trace`: the compiled template source (same lines as the template).
-    pub source: String,
+    pub source: std::sync::Arc<str>,
 }
 
 impl Rendered {
@@ -221,7 +221,7 @@ pub fn render_loaded(
                 text,
                 spans: Vec::new(),
                 origins: Vec::new(),
-                source: String::new(),
+                source: std::sync::Arc::from(""),
             })
         };
         match result {

@@ -49,7 +49,7 @@ pub struct Prepared {
     /// SHA-256 of the normalized template text.
     pub hash: [u8; 32],
     /// The compiled MiniJinja source (same lines as the template).
-    source: String,
+    source: Arc<str>,
     pub reads: BTreeSet<String>,
     /// The template's text names an element that can open a TLS listener (a connector, an
     /// Axis2 receiver, a broker SSL connection, an inbound endpoint, a data receiver, MI's
@@ -116,7 +116,7 @@ pub fn prepare(source: &str) -> Arc<Prepared> {
         Err(e) => Prepared {
             name,
             hash,
-            source: String::new(),
+            source: Arc::from(""),
             reads: BTreeSet::new(),
             listeners,
             notes: Vec::new(),
@@ -135,7 +135,7 @@ pub fn prepare(source: &str) -> Arc<Prepared> {
             Prepared {
                 name,
                 hash,
-                source: c.source,
+                source: Arc::from(c.source),
                 reads: c.reads,
                 listeners,
                 notes: c.notes,

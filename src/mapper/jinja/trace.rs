@@ -26,7 +26,7 @@ pub struct TracedRender {
     pub spans: Vec<Span>,
     pub origins: Vec<(std::ops::Range<usize>, From)>,
     /// The compiled source the `From::Text` offsets refer to.
-    pub source: String,
+    pub source: std::sync::Arc<str>,
 }
 
 /// Renders with output spans (for provenance); markers of traced values are stripped.
@@ -74,7 +74,7 @@ pub fn render_traced(p: &Prepared, ctx: &Value) -> Result<TracedRender, RenderEr
         text,
         spans,
         origins,
-        source: p.source.clone(),
+        source: std::sync::Arc::clone(&p.source),
     })
 }
 
