@@ -118,6 +118,13 @@ fn rendered(node: &NodePlan, cwd: &Path, redact: bool, notes: &mut Vec<String>) 
         notes.push(format!("{}: no generated diff: {why}", node.display));
         return Vec::new();
     };
+    // the generated files print deployment.toml's secrets as well as their own
+    let toml_secrets = || {
+        let mut s = mask::secrets_of(&file.path, &file.decoded.text);
+        s.extend(mask::secrets_of(&file.path, file.final_text()));
+        s
+    };
+    let toml_secrets = redact.then(toml_secrets).unwrap_or_default();
     match analysis.generated(file.final_text()) {
         Ok(files) => files
             .iter()
@@ -128,9 +135,7 @@ fn rendered(node: &NodePlan, cwd: &Path, redact: bool, notes: &mut Vec<String>) 
                 if !redact {
                     return d;
                 }
-                // the generated files print deployment.toml's secrets as well as their own
-                let mut secrets = mask::secrets_of(&file.path, &file.decoded.text);
-                secrets.extend(mask::secrets_of(&file.path, file.final_text()));
+                let mut secrets = toml_secrets.clone();
                 secrets.extend(mask::secrets_of(&path, &g.current));
                 secrets.extend(mask::secrets_of(&path, &g.planned));
                 mask::mask_values(&String::from_utf8_lossy(&d), &secrets).into_bytes()
