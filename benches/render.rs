@@ -18,8 +18,14 @@ fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn loud(msg: &str) {
-    eprintln!("{msg}");
+/// `../shared/<rel>` (tests/common/models.rs asks for it), or a loud skip.
+fn shared_dir(rel: &str, what: &str) -> Option<PathBuf> {
+    let dir = manifest_dir().join("../shared").join(rel);
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    eprintln!("!!!!!!!! ../shared/{rel} is missing: {what} did NOT run !!!!!!!!");
+    None
 }
 
 /// The keys whose templates hold a TLS listener or a setting the TLS patches govern.

@@ -14,18 +14,11 @@ use std::process::Command;
 use common::{manifest_dir, snapshot};
 
 fn ansible_available() -> bool {
-    let ok = Command::new("ansible-playbook")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        let msg = "\n!!!!!!!! ansible-playbook not found: the Ansible module test did NOT run (pip install ansible-core) !!!!!!!!\n";
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{msg}");
-        }
-        common::loud(msg);
-    }
-    ok
+    common::have(
+        "ansible-playbook",
+        &["--version"],
+        "the Ansible module test (pip install ansible-core)",
+    )
 }
 
 fn playbook(dir: &Path, extra: &[&str]) -> String {

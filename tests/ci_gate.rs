@@ -265,18 +265,14 @@ fn sarif_schema() -> Option<std::path::PathBuf> {
     if schema.is_file() && python {
         return Some(schema);
     }
-    let msg = format!(
-        "\n!!!!!!!! SARIF schema validation did NOT run: {} !!!!!!!!\n",
+    common::skip(&format!(
+        "SARIF schema validation did NOT run: {}",
         if python {
             "../shared/schemas/sarif-schema-2.1.0.json is missing"
         } else {
             "python3 with jsonschema is missing (pip install jsonschema)"
         }
-    );
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{msg}");
-    }
-    common::loud(&msg);
+    ));
     None
 }
 

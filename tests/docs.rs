@@ -112,18 +112,7 @@ fn every_command_documents_its_exit_codes() {
 }
 
 fn have(program: &str) -> bool {
-    let ok = Process::new(program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        let msg = format!("\n!!!!!!!! {program} not found: its check did NOT run !!!!!!!!\n");
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{msg}");
-        }
-        common::loud(&msg);
-    }
-    ok
+    common::have(program, &["--version"], "its check")
 }
 
 #[test]

@@ -12,20 +12,7 @@ use common::{fixture_copy, git, manifest_dir};
 use serde_json::Value;
 
 fn available(program: &str, args: &[&str], install: &str) -> bool {
-    let ok = Command::new(program)
-        .args(args)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        let msg = format!(
-            "\n!!!!!!!! {program} not found: its integration test did NOT run ({install}) !!!!!!!!\n"
-        );
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{msg}");
-        }
-        common::loud(&msg);
-    }
-    ok
+    common::have(program, args, &format!("its integration test ({install})"))
 }
 
 /// Runs dist/github-action.sh in `dir` as the action's check step does.

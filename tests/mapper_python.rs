@@ -17,18 +17,11 @@ use wso2_harden::mapper::{map, MapOptions, ModelDir};
 
 /// python3 with jinja2, or a loud skip (a failure under CI=true).
 fn python() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import jinja2"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        let msg = "\n!!!!!!!! python3 with jinja2 is missing (pip install jinja2): the differential test against render.py did NOT run !!!!!!!!\n";
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{msg}");
-        }
-        common::loud(msg);
-    }
-    ok
+    common::have(
+        "python3",
+        &["-c", "import jinja2"],
+        "python3 with jinja2 (pip install jinja2): the differential test against render.py",
+    )
 }
 
 fn files(dir: &Path) -> BTreeMap<String, String> {

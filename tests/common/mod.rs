@@ -17,19 +17,45 @@ pub fn manifest_dir() -> PathBuf {
 
 /// The real WSO2 files. Missing: a loud message, and a failure under CI=true.
 pub fn real_corpus() -> Option<PathBuf> {
-    let dir = manifest_dir().join("../shared/fixtures-real");
+    shared_dir("fixtures-real", "the real-corpus tests")
+}
+
+/// `../shared/<rel>`, or a loud skip naming `what` did not run (a failure under CI=true).
+pub fn shared_dir(rel: &str, what: &str) -> Option<PathBuf> {
+    let dir = manifest_dir().join("../shared").join(rel);
     if dir.is_dir() {
         return Some(dir);
     }
-    let msg = format!(
-        "\n!!!!!!!! ../shared/fixtures-real is missing ({}): the real-corpus tests did NOT run !!!!!!!!\n",
+    skip(&format!(
+        "../shared/{rel} is missing ({}): {what} did NOT run",
         dir.display()
-    );
+    ));
+    None
+}
+
+/// A test that cannot run here says so loudly, and fails under CI=true (where .ci/run
+/// installs what the tests need).
+pub fn skip(why: &str) {
+    let msg = format!("\n!!!!!!!! {why} !!!!!!!!\n");
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("{msg}");
     }
     loud(&msg);
-    None
+}
+
+/// `program args` runs and succeeds; otherwise a loud skip saying `what` did not run and how
+/// to install it.
+pub fn have(program: &str, args: &[&str], what: &str) -> bool {
+    let ok = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        skip(&format!(
+            "{program} not found or not usable: {what} did NOT run"
+        ));
+    }
+    ok
 }
 
 /// Writes past libtest's output capture (which swallows `eprintln!` in passing tests), so a

@@ -15,19 +15,7 @@ use wso2_harden::mapper::value::{parse_gson, JMap, JValue};
 
 /// `../shared/product-models`, or a loud skip (a failure under CI=true).
 pub fn product_models() -> Option<PathBuf> {
-    let dir = super::manifest_dir().join("../shared/product-models");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    let msg = format!(
-        "\n!!!!!!!! ../shared/product-models is missing ({}): the mapper fidelity tests did NOT run !!!!!!!!\n",
-        dir.display()
-    );
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("{msg}");
-    }
-    super::loud(&msg);
-    None
+    super::shared_dir("product-models", "the mapper fidelity tests")
 }
 
 fn read_json(path: &Path) -> JMap {
