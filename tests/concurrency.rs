@@ -9,16 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::{copy_dir, manifest_dir};
-
-const HOMES: [&str; 4] = ["apim-2.6.0", "is-7.0.0", "mi-4.2.0", "windows-ei-6.5.0"];
-
-fn fleet(dir: &Path, n: usize) {
-    for i in 0..n {
-        let from = manifest_dir().join("fixtures").join(HOMES[i % HOMES.len()]);
-        copy_dir(&from, &dir.join(format!("node-{i:03}")));
-    }
-}
+use common::fleet;
 
 /// Config files of each node: node → (path → bytes).
 fn configs(dir: &Path) -> BTreeMap<String, BTreeMap<PathBuf, Vec<u8>>> {

@@ -13,22 +13,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{copy_dir, manifest_dir};
-
-const HOMES: [&str; 4] = ["apim-2.6.0", "is-7.0.0", "mi-4.2.0", "windows-ei-6.5.0"];
+use common::fleet;
 
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn fleet(dir: &Path, n: usize) {
-    for i in 0..n {
-        let from = manifest_dir().join("fixtures").join(HOMES[i % HOMES.len()]);
-        copy_dir(&from, &dir.join(format!("node-{i:03}")));
-    }
 }
 
 /// Config files by path (the tool's own directory and temp files are not config).

@@ -65,6 +65,19 @@ pub fn loud(msg: &str) {
     let _ = writeln!(std::io::stderr(), "{msg}");
 }
 
+/// The sample homes of `fixtures/` a test fleet is built from, round robin.
+pub const FLEET_HOMES: [&str; 4] = ["apim-2.6.0", "is-7.0.0", "mi-4.2.0", "windows-ei-6.5.0"];
+
+/// `n` product homes `node-000`… under `dir`, copied round robin from `FLEET_HOMES`.
+pub fn fleet(dir: &Path, n: usize) {
+    for i in 0..n {
+        let from = manifest_dir()
+            .join("fixtures")
+            .join(FLEET_HOMES[i % FLEET_HOMES.len()]);
+        copy_dir(&from, &dir.join(format!("node-{i:03}")));
+    }
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
