@@ -170,11 +170,7 @@ pub(crate) fn conf_dir(dir: &Path) -> Option<&'static str> {
 /// Reads product, version, kernel and model of the home at `root` (an EI profile directory
 /// `…/wso2/<profile>` takes them from its product home).
 pub fn inspect(root: PathBuf, conf: &'static str) -> ProductHome {
-    let model = if root.join(conf).join("deployment.toml").is_file() {
-        Model::Toml
-    } else {
-        Model::Xml
-    };
+    let model = Model::of(&root, conf);
     if let Some(home) = profiles::inspect_profile(&root, conf) {
         return home;
     }

@@ -39,3 +39,15 @@ pub enum Model {
     /// deployment.toml generation (IS 5.9+, APIM 3+, MI): XML is regenerated at start-up.
     Toml,
 }
+
+impl Model {
+    /// The generation of the home at `root` whose configuration is in `conf`: deployment.toml
+    /// there makes it the TOML one.
+    pub fn of(root: &std::path::Path, conf: &str) -> Model {
+        if root.join(conf).join("deployment.toml").is_file() {
+            Model::Toml
+        } else {
+            Model::Xml
+        }
+    }
+}

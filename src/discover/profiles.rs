@@ -56,11 +56,7 @@ pub(super) fn inspect_profile(root: &Path, conf: &'static str) -> Option<Product
     }
     let ei_root = parent.parent()?;
     let ei_conf = conf_dir(ei_root)?;
-    let ei_model = if ei_root.join(ei_conf).join("deployment.toml").is_file() {
-        Model::Toml
-    } else {
-        Model::Xml
-    };
+    let ei_model = Model::of(ei_root, ei_conf);
     let ei = identify(ei_root, ei_conf, ei_model);
     if ei.product != ProductKind::Ei {
         return None;
@@ -85,11 +81,7 @@ fn profile_home(ei: &ProductHome, dir: &Path, conf: &'static str, name: String) 
         source: k.source.map(|_| Source::Parent),
         ..*k
     };
-    let model = if dir.join(conf).join("deployment.toml").is_file() {
-        Model::Toml
-    } else {
-        Model::Xml
-    };
+    let model = Model::of(dir, conf);
     let version = inherit(&ei.version);
     let kernel = inherit(&ei.kernel);
     // Its own launcher (wso2/<profile>/bin/wso2server.sh) tells its Java runtime.
