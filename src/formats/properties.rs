@@ -69,8 +69,9 @@ fn parse(text: &str) -> Doc {
     let b = text.as_bytes();
     let lines = physical_lines(b);
     let (mut entries, mut dangling, mut i) = (Vec::new(), None, 0);
-    // one buffer pair for every logical line (cleared, not reallocated)
-    let (mut s, mut map): (Vec<u8>, Vec<usize>) = (Vec::new(), Vec::new());
+    // one buffer pair for every logical line (cleared, not reallocated): the logical bytes,
+    // and the runs they were copied from as (start in `s`, start in the text, length)
+    let (mut s, mut runs): (Vec<u8>, Vec<(usize, usize, usize)>) = (Vec::new(), Vec::new());
     while i < lines.len() {
         let (start, end, _) = lines[i];
         let first = skip_ws(b, start, end);
@@ -82,14 +83,16 @@ fn parse(text: &str) -> Doc {
         let line = i + 1;
         // Logical content as bytes, with the text offset each byte came from.
         s.clear();
-        map.clear();
+        runs.clear();
         let mut cur = first;
         let (val_end, next, dangles) = loop {
             let (_, e, n) = lines[i];
             let odd = b[cur..e].iter().rev().take_while(|&&c| c == b'\\').count() % 2 == 1;
             let keep = e - usize::from(odd);
+            if keep > cur {
+                runs.push((s.len(), cur, keep - cur));
+            }
             s.extend_from_slice(&b[cur..keep]);
-            map.extend(cur..keep);
             i += 1;
             // Java treats an empty continued buffer as a new logical line (comments included),
             // which is what restarting the outer loop does.
@@ -104,13 +107,19 @@ fn parse(text: &str) -> Doc {
         }
         // Java drops empty logical lines, but EOF inside a continuation yields an entry even
         // when empty: a lone `\` ending the text (bare, or before a one-byte line end) is `""=""`.
-        let logical_end = match map.last() {
-            Some(&last) => last + 1,
+        let logical_end = match runs.last() {
+            Some(&(_, from, len)) => from + len,
             None if dangles && next - val_end < 2 => val_end - 1,
             None => continue,
         };
         let (key_len, vs, has_sep) = split_key(&s);
-        let at = |k: usize| map.get(k).copied().unwrap_or(logical_end);
+        // the text offset byte `k` of `s` came from (the end of the line past the last byte)
+        let at = |k: usize| {
+            let run = runs.partition_point(|&(at, _, _)| at <= k).checked_sub(1);
+            run.and_then(|r| runs.get(r))
+                .filter(|&&(at, _, len)| k < at + len)
+                .map_or(logical_end, |&(at, from, _)| from + (k - at))
+        };
         let (key, value) = (unescape(&s[..key_len]), unescape(&s[vs..]));
         entries.push(Located {
             entry: Entry { key, value, line },

@@ -271,16 +271,22 @@ struct Line {
 fn split_lines(text: &str) -> Vec<Line> {
     let b = text.as_bytes();
     let (mut out, mut start) = (Vec::new(), 0);
-    while start < b.len() {
-        let next = text[start..].find('\n').map_or(b.len(), |n| start + n + 1);
-        let nl = usize::from(b[next - 1] == b'\n');
-        let cr = usize::from(nl == 1 && next - 1 > start && b[next - 2] == b'\r');
+    // One pass over the bytes (a search per line costs more than the short lines it scans).
+    for (i, _) in b.iter().enumerate().filter(|&(_, &c)| c == b'\n') {
+        let cr = usize::from(i > start && b[i - 1] == b'\r');
         out.push(Line {
             start,
-            end: next - nl - cr,
-            next,
+            end: i - cr,
+            next: i + 1,
         });
-        start = next;
+        start = i + 1;
+    }
+    if start < b.len() {
+        out.push(Line {
+            start,
+            end: b.len(),
+            next: b.len(),
+        });
     }
     out
 }
@@ -430,6 +436,10 @@ fn unquote(raw: &str, q: Q, kind: ScriptKind) -> String {
         (Bat, Q::Bare) => ('^', true),
         _ => return raw.to_string(),
     };
+    // Without the escape character there is nothing to remove.
+    if !raw.contains(esc) {
+        return raw.to_string();
+    }
     let (mut out, mut rest) = (String::with_capacity(raw.len()), raw);
     while let Some(c) = rest.chars().next() {
         rest = &rest[c.len_utf8()..];

@@ -343,3 +343,22 @@ fn heap_site_in_both_the_default_and_the_launch_block_is_edited_once() {
     assert_eq!(out, text.replace("-Xmx1024m", "-Xmx2048m"));
     assert_eq!(heap(&out, Sh).1.as_deref(), Some("2048m"));
 }
+
+proptest! {
+    /// Lines split in one pass: each is its content, its end (`\n`, `\r\n` or none) and the
+    /// start of the next, and together they are the text.
+    #[test]
+    fn split_lines_covers_the_text(t in "[a\r\n]{0,60}") {
+        let lines = split_lines(&t);
+        let mut at = 0;
+        for l in &lines {
+            prop_assert_eq!(l.start, at);
+            prop_assert!(!t[l.start..l.end].contains('\n'));
+            let ending = &t[l.end..l.next];
+            prop_assert!(["\n", "\r\n", ""].contains(&ending), "{:?}", ending);
+            prop_assert!(ending.is_empty() == (l.next == t.len() && !t.ends_with('\n')));
+            at = l.next;
+        }
+        prop_assert_eq!(at, t.len());
+    }
+}

@@ -265,13 +265,22 @@ fn compare_note(compare: Compare) -> &'static str {
 
 /// 1-based number of the first line that differs.
 pub fn first_changed_line(a: &str, b: &str) -> usize {
-    let prefix = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    // Equal 64-byte chunks are skipped by slice comparison, then bytes are compared one by
+    // one from the first chunk that differs.
+    let n = a.len().min(b.len());
+    let equal_chunks = (a[..n].chunks(64))
+        .zip(b[..n].chunks(64))
+        .take_while(|(x, y)| x == y)
+        .count();
+    let start = (equal_chunks * 64).min(n);
+    let prefix = start
+        + (a[start..n].iter())
+            .zip(&b[start..n])
+            .take_while(|(x, y)| x == y)
+            .count();
     // Counting bytes needs no char boundary (the first difference may sit inside a char).
-    a.as_bytes()[..prefix]
-        .iter()
-        .filter(|&&c| c == b'\n')
-        .count()
-        + 1
+    a[..prefix].iter().filter(|&&c| c == b'\n').count() + 1
 }
 
 /// Plans an XML operation; the editor's refusals (mixed content, an edit that does not verify)
@@ -315,4 +324,27 @@ pub fn is_xml_template(path: &Path) -> bool {
             .map(Path::new)
             .and_then(Path::extension)
             .is_some_and(|e| e == "xml")
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The chunked comparison finds the line the byte-by-byte one finds, whichever
+        /// chunk the first difference falls in.
+        #[test]
+        fn first_changed_line_is_the_line_of_the_first_difference(
+            a in "[a\n]{0,200}", at in 0usize..220, insert in "[b\n]{1,3}",
+        ) {
+            let at = at.min(a.len());
+            let b = format!("{}{insert}{}", &a[..at], &a[at..]);
+            let naive = |x: &str, y: &str| {
+                let p = x.bytes().zip(y.bytes()).take_while(|(c, d)| c == d).count();
+                x.as_bytes()[..p].iter().filter(|&&c| c == b'\n').count() + 1
+            };
+            prop_assert_eq!(super::first_changed_line(&a, &b), naive(&a, &b));
+            prop_assert_eq!(super::first_changed_line(&b, &a), naive(&b, &a));
+        }
+    }
 }
