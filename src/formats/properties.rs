@@ -43,15 +43,15 @@ fn is_ws(b: u8) -> bool {
 
 /// Physical lines as `(start, content_end, next_start)`; `\r\n`, `\r` and `\n` all end a line.
 fn physical_lines(b: &[u8]) -> Vec<(usize, usize, usize)> {
-    let (mut out, mut start, mut i) = (Vec::new(), 0, 0);
-    while i < b.len() {
-        if b[i] == b'\n' || b[i] == b'\r' {
-            let next = i + 1 + usize::from(b[i] == b'\r' && b.get(i + 1) == Some(&b'\n'));
-            out.push((start, i, next));
-            (start, i) = (next, next);
-        } else {
-            i += 1;
+    let (mut out, mut start) = (Vec::new(), 0);
+    for i in memchr::memchr2_iter(b'\n', b'\r', b) {
+        // the `\n` of a `\r\n` already ended its line
+        if i < start {
+            continue;
         }
+        let next = i + 1 + usize::from(b[i] == b'\r' && b.get(i + 1) == Some(&b'\n'));
+        out.push((start, i, next));
+        start = next;
     }
     if start < b.len() {
         out.push((start, b.len(), b.len()));

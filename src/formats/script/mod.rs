@@ -271,8 +271,9 @@ struct Line {
 fn split_lines(text: &str) -> Vec<Line> {
     let b = text.as_bytes();
     let (mut out, mut start) = (Vec::new(), 0);
-    // One pass over the bytes (a search per line costs more than the short lines it scans).
-    for (i, _) in b.iter().enumerate().filter(|&(_, &c)| c == b'\n') {
+    // One vectorised pass over the bytes (a search per line costs more than the short lines
+    // it scans).
+    for i in memchr::memchr_iter(b'\n', b) {
         let cr = usize::from(i > start && b[i - 1] == b'\r');
         out.push(Line {
             start,
