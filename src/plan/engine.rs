@@ -120,6 +120,10 @@ pub fn plan_home(
     let mut stopped = false;
     let waivers = settings.waivers.for_node(&node.home.root);
     let work = collect_work(&mut node, settings);
+    // Each planned XML file's original text parsed once: the fold starts from that parse and
+    // the detect-only checks read it after the plan (`manual_findings`).
+    let originals = bumpalo::Bump::new();
+    let mut shared: Vec<(PathBuf, roxmltree::Document)> = Vec::new();
     for w in work {
         let display = display_path(&w.path, &settings.cwd);
         let (read, scan) = match w.read {
@@ -147,6 +151,20 @@ pub fn plan_home(
         let template = effective
             .analysis()
             .filter(|_| super::actions::is_xml_template(&file.path));
+        let first = match scan {
+            Some(scan) => Some(Parsed::Script(scan)),
+            None if file.path.extension().is_some_and(|e| e == "xml") => {
+                // a text that does not parse is left to the fold, which reports it
+                match crate::formats::xml::parse(originals.alloc_str(&file.decoded.text)) {
+                    Ok(doc) => {
+                        shared.push((file.path.clone(), doc));
+                        shared.last().map(|(_, doc)| Parsed::SharedXml(doc))
+                    }
+                    Err(_) => None,
+                }
+            }
+            None => None,
+        };
         let facts = || NodeFacts {
             home: &node.home,
             display: node.display.clone(),
@@ -174,7 +192,7 @@ pub fn plan_home(
                 &mut stopped,
                 &mut node.findings,
             )
-            .starting_from(scan.map(Parsed::Script))
+            .starting_from(first)
             .run(&mut file, &w.ops),
         };
         if let Err(e) = folded {
@@ -197,11 +215,12 @@ pub fn plan_home(
         // person (admin/admin, keystores, …) is still reported below.
         node.files.clear();
         node.findings.clear();
+        shared.clear();
     } else if node.home.model == Model::Toml {
         let warnings = hand_edit_warnings(&node, settings, &values);
         node.findings.extend(warnings);
     }
-    let manual = manual_findings(&node, settings, &effective);
+    let manual = manual_findings(&node, settings, &effective, &shared);
     if let NodeEffective::Computed { analysis, .. } = &effective {
         node.analysis = Some(analysis.clone());
     }
@@ -280,6 +299,7 @@ fn manual_findings(
     node: &NodePlan,
     settings: &Settings,
     effective: &NodeEffective,
+    parsed: &[(PathBuf, roxmltree::Document)],
 ) -> Vec<Finding> {
     let detects: Vec<(&Patch, &detect::Handler)> = settings
         .patches
@@ -295,7 +315,7 @@ fn manual_findings(
             .map(|f| f.decoded.text.as_str())
     };
     let texts = detect::Texts::load(&node.home, &handlers, &known);
-    let docs = detect::Docs::parse(&node.home, &texts)
+    let docs = detect::Docs::parse_sharing(&node.home, &texts, parsed)
         .with_listeners(effective.analysis().map(|a| a.listeners.as_slice()));
     let mut manual = Vec::new();
     for (patch, handler) in detects {

@@ -41,8 +41,9 @@ pub(super) struct Fold<'a, 'c> {
     needs_reported: BTreeSet<String>,
     /// Targets the proof dropped (`effective::proof`): not planned.
     deny: &'a [&'c Target],
-    /// The parse of the file's text made before the fold (a start script's scan).
-    first: Option<Parsed<'static>>,
+    /// The parse of the file's text made before the fold (a start script's scan, the XML
+    /// parse the detect-only checks share).
+    first: Option<Parsed<'a>>,
 }
 
 /// The edits of the patch currently being folded into a file.
@@ -113,7 +114,7 @@ impl<'a, 'c> Fold<'a, 'c> {
     }
 
     /// Starts from `parsed`, the parse of the file's decoded text already made.
-    pub(super) fn starting_from(mut self, parsed: Option<Parsed<'static>>) -> Self {
+    pub(super) fn starting_from(mut self, parsed: Option<Parsed<'a>>) -> Self {
         self.first = parsed;
         self
     }

@@ -206,24 +206,50 @@ pub struct Docs<'t> {
     listeners: Option<&'t [Listener]>,
     /// (path, text, parse) of every loaded XML file (`None`: it does not parse), by the
     /// index `Texts::by_pattern` gives.
-    xml: Vec<Option<(&'t Path, &'t str, roxmltree::Document<'t>)>>,
+    xml: Vec<Option<(&'t Path, &'t str, Held<'t>)>>,
     by_pattern: &'t [(&'static str, Vec<usize>)],
     toml: Option<(&'t Path, TomlFile)>,
 }
 
+/// An XML parse made here, or the one the plan made of the same text.
+enum Held<'t> {
+    Own(roxmltree::Document<'t>),
+    Shared(&'t roxmltree::Document<'t>),
+}
+
+impl<'t> std::ops::Deref for Held<'t> {
+    type Target = roxmltree::Document<'t>;
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Held::Own(doc) => doc,
+            Held::Shared(doc) => doc,
+        }
+    }
+}
+
 impl<'t> Docs<'t> {
     pub fn parse(home: &'t ProductHome, texts: &'t Texts) -> Docs<'t> {
+        Docs::parse_sharing(home, texts, &[])
+    }
+
+    /// `parse`, taking the parse of a file from `parsed` where the plan already made it (of
+    /// the text `Texts::load` borrowed from the plan, so the same text).
+    pub fn parse_sharing(
+        home: &'t ProductHome,
+        texts: &'t Texts,
+        parsed: &'t [(PathBuf, roxmltree::Document<'t>)],
+    ) -> Docs<'t> {
+        let held = |path: &Path, text: &'t str| match parsed.iter().find(|(p, _)| p == path) {
+            Some((_, doc)) => Some(Held::Shared(doc)),
+            None => xml::parse(text).ok().map(Held::Own),
+        };
         Docs {
             home,
             listeners: None,
             xml: texts
                 .xml
                 .iter()
-                .map(|(path, text)| {
-                    xml::parse(text)
-                        .ok()
-                        .map(|d| (path.as_path(), text.as_ref(), d))
-                })
+                .map(|(path, text)| held(path, text).map(|d| (path.as_path(), text.as_ref(), d)))
                 .collect(),
             by_pattern: &texts.by_pattern,
             toml: texts
@@ -384,5 +410,32 @@ mod tests {
             ctx.xml(pattern, |_, path, _, _| seen.push(path.to_path_buf()));
             assert!(seen.iter().any(master), "{pattern}: {seen:?}");
         }
+    }
+
+    /// The plan's parse of a file stands for the checks' own: every handler finds the same
+    /// on it, and the file is not parsed again.
+    #[test]
+    fn the_plans_parse_of_a_file_gives_the_findings_of_a_fresh_parse() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/apim-2.6.0");
+        let home = crate::discover::inspect(root, "repository/conf");
+        let handlers: Vec<&Handler> = HANDLERS.iter().collect();
+        let texts = Texts::load(&home, &handlers, &|_| None);
+        let parsed: Vec<(PathBuf, roxmltree::Document)> = (texts.xml.iter())
+            .filter_map(|(p, t)| Some((p.clone(), xml::parse(t).ok()?)))
+            .collect();
+        assert!(parsed.len() > 2, "{} XML files", parsed.len());
+        let own = Docs::parse(&home, &texts);
+        let shared = Docs::parse_sharing(&home, &texts, &parsed);
+        assert!(shared
+            .xml
+            .iter()
+            .flatten()
+            .all(|(_, _, d)| matches!(d, Held::Shared(_))));
+        let findings = |docs: &Docs| -> Vec<Detected> {
+            handlers.iter().flat_map(|h| h.detect(docs)).collect()
+        };
+        let expected = findings(&own);
+        assert!(!expected.is_empty());
+        assert_eq!(findings(&shared), expected);
     }
 }

@@ -89,6 +89,9 @@ pub struct Reported {
 /// only an edit parses again.
 pub enum Parsed<'t> {
     Xml(Document<'t>),
+    /// The parse of a file's original XML text made by the node's planner, which the
+    /// detect-only checks read after the plan (so the file is parsed once, not twice).
+    SharedXml(&'t Document<'t>),
     Toml(TomlFile),
     Properties(properties::Doc),
     /// The launch commands, scanned once (an error is kept until an action needs the flags).
@@ -116,6 +119,7 @@ impl<'t> Parsed<'t> {
     pub fn doc(&self) -> Option<&Document<'t>> {
         match self {
             Parsed::Xml(d) => Some(d),
+            Parsed::SharedXml(d) => Some(d),
             _ => None,
         }
     }
