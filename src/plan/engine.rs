@@ -15,6 +15,7 @@ use super::{FilePlan, Finding, FindingKind, NodePlan, Step};
 use crate::catalog::{detect, Catalog, Patch, Safety, Target, Values};
 use crate::discover::{Model, ProductHome};
 use crate::formats::text::Decoded;
+use crate::formats::toml::TomlFile;
 use crate::policy::Waivers;
 
 /// What a run plans with: the selected patches and whether unsafe fixes are included.
@@ -124,6 +125,8 @@ pub fn plan_home(
     // the detect-only checks read it after the plan (`manual_findings`).
     let originals = bumpalo::Bump::new();
     let mut shared: Vec<(PathBuf, roxmltree::Document)> = Vec::new();
+    // deployment.toml's the same way (the detect-only checks read it in that generation)
+    let mut shared_toml: Option<TomlFile> = None;
     for w in work {
         let display = display_path(&w.path, &settings.cwd);
         let (read, scan) = match w.read {
@@ -163,6 +166,10 @@ pub fn plan_home(
                     Err(_) => None,
                 }
             }
+            None if file.path == toml_path && node.home.model == Model::Toml => {
+                shared_toml = TomlFile::parse(&file.decoded.text).ok();
+                shared_toml.as_ref().map(Parsed::SharedToml)
+            }
             None => None,
         };
         let facts = || NodeFacts {
@@ -183,6 +190,7 @@ pub fn plan_home(
                 &mut node.findings,
                 &mut file,
                 &w.ops,
+                first.as_ref().and_then(Parsed::toml),
             ),
             None => Fold::new(
                 settings,
@@ -216,11 +224,12 @@ pub fn plan_home(
         node.files.clear();
         node.findings.clear();
         shared.clear();
+        shared_toml = None;
     } else if node.home.model == Model::Toml {
         let warnings = hand_edit_warnings(&node, settings, &values);
         node.findings.extend(warnings);
     }
-    let manual = manual_findings(&node, settings, &effective, &shared);
+    let manual = manual_findings(&node, settings, &effective, &shared, shared_toml.as_ref());
     if let NodeEffective::Computed { analysis, .. } = &effective {
         node.analysis = Some(analysis.clone());
     }
@@ -300,6 +309,7 @@ fn manual_findings(
     settings: &Settings,
     effective: &NodeEffective,
     parsed: &[(PathBuf, roxmltree::Document)],
+    parsed_toml: Option<&TomlFile>,
 ) -> Vec<Finding> {
     let detects: Vec<(&Patch, &detect::Handler)> = settings
         .patches
@@ -315,7 +325,7 @@ fn manual_findings(
             .map(|f| f.decoded.text.as_str())
     };
     let texts = detect::Texts::load(&node.home, &handlers, &known);
-    let docs = detect::Docs::parse_sharing(&node.home, &texts, parsed)
+    let docs = detect::Docs::parse_sharing(&node.home, &texts, parsed, parsed_toml)
         .with_listeners(effective.analysis().map(|a| a.listeners.as_slice()));
     let mut manual = Vec::new();
     for (patch, handler) in detects {

@@ -6,12 +6,14 @@
 //! interactive fix folds once more, asking, without the dropped targets. An unsafe fix is in
 //! the draft (and proven) when the run takes unsafe fixes.
 
+use super::actions::Parsed;
 use super::effective::Analysis;
 use super::engine::{Decide, Op, Settings, TakeAll};
 use super::fold::{Fold, NodeFacts};
 use super::{FilePlan, Finding, FindingKind};
 use crate::catalog::{Target, Values};
 use crate::formats::error::ParseError;
+use crate::formats::toml::TomlFile;
 
 /// Rounds of draft and proof (each round drops at least one target; real nodes need one).
 const ROUNDS: usize = 4;
@@ -37,6 +39,7 @@ pub(super) fn fold_proven<'a, 'c>(
     findings: &'a mut Vec<Finding>,
     file: &mut FilePlan,
     ops: &[Op<'c>],
+    parsed: Option<&'a TomlFile>,
 ) -> Result<(), ParseError> {
     let mut deny: Vec<&'c Target> = Vec::new();
     let mut dropped: Vec<Finding> = Vec::new();
@@ -56,6 +59,7 @@ pub(super) fn fold_proven<'a, 'c>(
             &mut draft_findings,
         )
         .denying(&deny)
+        .starting_from(parsed.map(Parsed::SharedToml))
         .run(&mut draft, ops)?;
         if draft.steps.is_empty() || round + 1 == ROUNDS {
             break;
@@ -97,6 +101,7 @@ pub(super) fn fold_proven<'a, 'c>(
     } else {
         Fold::new(settings, facts(), values, decide, stopped, findings)
             .denying(&deny)
+            .starting_from(parsed.map(Parsed::SharedToml))
             .run(file, ops)?;
     }
     findings.append(&mut dropped);

@@ -208,7 +208,7 @@ pub struct Docs<'t> {
     /// index `Texts::by_pattern` gives.
     xml: Vec<Option<(&'t Path, &'t str, Held<'t>)>>,
     by_pattern: &'t [(&'static str, Vec<usize>)],
-    toml: Option<(&'t Path, TomlFile)>,
+    toml: Option<(&'t Path, Cow<'t, TomlFile>)>,
 }
 
 /// An XML parse made here, or the one the plan made of the same text.
@@ -229,15 +229,17 @@ impl<'t> std::ops::Deref for Held<'t> {
 
 impl<'t> Docs<'t> {
     pub fn parse(home: &'t ProductHome, texts: &'t Texts) -> Docs<'t> {
-        Docs::parse_sharing(home, texts, &[])
+        Docs::parse_sharing(home, texts, &[], None)
     }
 
-    /// `parse`, taking the parse of a file from `parsed` where the plan already made it (of
-    /// the text `Texts::load` borrowed from the plan, so the same text).
+    /// `parse`, taking the parse of a file from `parsed` (deployment.toml's from
+    /// `parsed_toml`) where the plan already made it, of the text `Texts::load` borrowed from
+    /// the plan, so of the same text.
     pub fn parse_sharing(
         home: &'t ProductHome,
         texts: &'t Texts,
         parsed: &'t [(PathBuf, roxmltree::Document<'t>)],
+        parsed_toml: Option<&'t TomlFile>,
     ) -> Docs<'t> {
         let held = |path: &Path, text: &'t str| match parsed.iter().find(|(p, _)| p == path) {
             Some((_, doc)) => Some(Held::Shared(doc)),
@@ -252,10 +254,13 @@ impl<'t> Docs<'t> {
                 .map(|(path, text)| held(path, text).map(|d| (path.as_path(), text.as_ref(), d)))
                 .collect(),
             by_pattern: &texts.by_pattern,
-            toml: texts
-                .toml
-                .as_ref()
-                .and_then(|(p, t)| TomlFile::parse(t).ok().map(|f| (p.as_path(), f))),
+            toml: texts.toml.as_ref().and_then(|(p, t)| {
+                let file = match parsed_toml {
+                    Some(file) => Cow::Borrowed(file),
+                    None => Cow::Owned(TomlFile::parse(t).ok()?),
+                };
+                Some((p.as_path(), file))
+            }),
         }
     }
 }
@@ -350,7 +355,7 @@ impl<'a, 't> Ctx<'a, 't> {
     }
 
     pub(super) fn toml(&self) -> Option<(&'a Path, &'a TomlFile)> {
-        self.docs.toml.as_ref().map(|(p, f)| (*p, f))
+        self.docs.toml.as_ref().map(|(p, f)| (*p, &**f))
     }
 
     /// Runs `f` on every parsed XML file the handler's file `pattern` named.
@@ -425,12 +430,32 @@ mod tests {
             .collect();
         assert!(parsed.len() > 2, "{} XML files", parsed.len());
         let own = Docs::parse(&home, &texts);
-        let shared = Docs::parse_sharing(&home, &texts, &parsed);
+        let shared = Docs::parse_sharing(&home, &texts, &parsed, None);
         assert!(shared
             .xml
             .iter()
             .flatten()
             .all(|(_, _, d)| matches!(d, Held::Shared(_))));
+        let findings = |docs: &Docs| -> Vec<Detected> {
+            handlers.iter().flat_map(|h| h.detect(docs)).collect()
+        };
+        let expected = findings(&own);
+        assert!(!expected.is_empty());
+        assert_eq!(findings(&shared), expected);
+    }
+
+    /// The same for deployment.toml: the plan's parse is read, with the same findings.
+    #[test]
+    fn the_plans_parse_of_deployment_toml_gives_the_findings_of_a_fresh_parse() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/is-7.0.0");
+        let home = crate::discover::inspect(root, "repository/conf");
+        let handlers: Vec<&Handler> = HANDLERS.iter().collect();
+        let texts = Texts::load(&home, &handlers, &|_| None);
+        let (_, text) = texts.toml.as_ref().expect("deployment.toml is loaded");
+        let parsed = TomlFile::parse(text).expect("it parses");
+        let own = Docs::parse(&home, &texts);
+        let shared = Docs::parse_sharing(&home, &texts, &[], Some(&parsed));
+        assert!(matches!(shared.toml, Some((_, Cow::Borrowed(_)))));
         let findings = |docs: &Docs| -> Vec<Detected> {
             handlers.iter().flat_map(|h| h.detect(docs)).collect()
         };

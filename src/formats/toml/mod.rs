@@ -469,17 +469,19 @@ fn new_table_position(text: &str, root: &Table, parent: &[&str]) -> usize {
 type Header = (Vec<String>, Range<usize>, bool);
 
 fn collect_headers(table: &Table, prefix: &mut Vec<String>, in_array: bool, out: &mut Vec<Header>) {
+    // `prefix` is left as it was given (every segment pushed is popped), so it is shared
+    // down the recursion instead of copied per table.
+    fn visit(t: &Table, prefix: &mut Vec<String>, in_array: bool, out: &mut Vec<Header>) {
+        if let (true, Some(span)) = (is_header(t), t.span()) {
+            out.push((prefix.clone(), span, in_array));
+        }
+        collect_headers(t, prefix, in_array, out);
+    }
     for (name, item) in table.iter() {
         prefix.push(name.to_owned());
-        let mut visit = |t: &Table, in_array: bool| {
-            if let (true, Some(span)) = (is_header(t), t.span()) {
-                out.push((prefix.clone(), span, in_array));
-            }
-            collect_headers(t, &mut prefix.clone(), in_array, out);
-        };
         match item {
-            Item::Table(t) => visit(t, in_array),
-            Item::ArrayOfTables(array) => array.iter().for_each(|t| visit(t, true)),
+            Item::Table(t) => visit(t, prefix, in_array, out),
+            Item::ArrayOfTables(array) => array.iter().for_each(|t| visit(t, prefix, true, out)),
             _ => {}
         }
         prefix.pop();

@@ -93,6 +93,9 @@ pub enum Parsed<'t> {
     /// detect-only checks read after the plan (so the file is parsed once, not twice).
     SharedXml(&'t Document<'t>),
     Toml(TomlFile),
+    /// The parse of deployment.toml's original text made by the node's planner, which the
+    /// detect-only checks read after the plan.
+    SharedToml(&'t TomlFile),
     Properties(properties::Doc),
     /// The launch commands, scanned once (an error is kept until an action needs the flags).
     Script(Scan),
@@ -120,6 +123,14 @@ impl<'t> Parsed<'t> {
         match self {
             Parsed::Xml(d) => Some(d),
             Parsed::SharedXml(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    pub fn toml(&self) -> Option<&TomlFile> {
+        match self {
+            Parsed::Toml(file) => Some(file),
+            Parsed::SharedToml(file) => Some(file),
             _ => None,
         }
     }

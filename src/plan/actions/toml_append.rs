@@ -68,7 +68,7 @@ impl TomlAppend {
 
 impl Perform for TomlAppend {
     fn plan(&self, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ActionError> {
-        let Parsed::Toml(file) = ctx.parsed else {
+        let Some(file) = ctx.parsed.toml() else {
             return Ok(None);
         };
         if self.present(file, value) {

@@ -45,14 +45,14 @@ fn get(file: &TomlFile, path: &[String]) -> Option<TomlScalar> {
 
 impl Perform for TomlEach {
     fn applicable(&self, parsed: &Parsed) -> bool {
-        let Parsed::Toml(file) = parsed else {
+        let Some(file) = parsed.toml() else {
             return false;
         };
         self.matching(file).is_ok_and(|m| !m.is_empty())
     }
 
     fn current(&self, parsed: &Parsed) -> Option<String> {
-        let Parsed::Toml(file) = parsed else {
+        let Some(file) = parsed.toml() else {
             return None;
         };
         let first = *self.matching(file).ok()?.first()?;
@@ -60,7 +60,7 @@ impl Perform for TomlEach {
     }
 
     fn plan(&self, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ActionError> {
-        let Parsed::Toml(file) = ctx.parsed else {
+        let Some(file) = ctx.parsed.toml() else {
             return Ok(None);
         };
         let mut text = ctx.text.to_string();

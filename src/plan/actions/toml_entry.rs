@@ -113,7 +113,7 @@ impl TomlEntry {
 
 impl Perform for TomlEntry {
     fn current(&self, parsed: &Parsed) -> Option<String> {
-        let Parsed::Toml(file) = parsed else {
+        let Some(file) = parsed.toml() else {
             return None;
         };
         let array = split_key(&self.array);
@@ -124,7 +124,7 @@ impl Perform for TomlEntry {
     }
 
     fn plan(&self, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ActionError> {
-        let Parsed::Toml(file) = ctx.parsed else {
+        let Some(file) = ctx.parsed.toml() else {
             return Ok(None);
         };
         let array = split_key(&self.array);

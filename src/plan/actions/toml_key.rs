@@ -108,7 +108,7 @@ impl Perform for TomlKey {
     }
 
     fn current_in(&self, parsed: &Parsed, effective: Option<&Analysis>) -> Option<String> {
-        let Parsed::Toml(file) = parsed else {
+        let Some(file) = parsed.toml() else {
             return None;
         };
         let spelling = self
@@ -119,7 +119,7 @@ impl Perform for TomlKey {
     }
 
     fn plan(&self, value: &str, ctx: &Ctx) -> Result<Option<Edit>, ActionError> {
-        let Parsed::Toml(file) = ctx.parsed else {
+        let Some(file) = ctx.parsed.toml() else {
             return Ok(None);
         };
         let sibling_text = self.sibling_of(file, ctx.effective);

@@ -9,14 +9,14 @@ use crate::formats::xml::{short, Change};
 
 impl Perform for TomlMove {
     fn current(&self, parsed: &Parsed) -> Option<String> {
-        let Parsed::Toml(file) = parsed else {
+        let Some(file) = parsed.toml() else {
             return None;
         };
         file.get(&split_key(&self.from)).map(|v| scalar_text(&v))
     }
 
     fn plan(&self, _value: &str, ctx: &Ctx) -> Result<Option<Edit>, ActionError> {
-        let Parsed::Toml(file) = ctx.parsed else {
+        let Some(file) = ctx.parsed.toml() else {
             return Ok(None);
         };
         let (from, to) = (split_key(&self.from), split_key(&self.to));
