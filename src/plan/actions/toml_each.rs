@@ -52,9 +52,7 @@ impl Perform for TomlEach {
     }
 
     fn current(&self, parsed: &Parsed) -> Option<String> {
-        let Some(file) = parsed.toml() else {
-            return None;
-        };
+        let file = parsed.toml()?;
         let first = *self.matching(file).ok()?.first()?;
         get(file, &self.path(first, &self.key)).map(|v| scalar_text(&v))
     }

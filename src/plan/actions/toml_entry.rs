@@ -113,9 +113,7 @@ impl TomlEntry {
 
 impl Perform for TomlEntry {
     fn current(&self, parsed: &Parsed) -> Option<String> {
-        let Some(file) = parsed.toml() else {
-            return None;
-        };
+        let file = parsed.toml()?;
         let array = split_key(&self.array);
         match file.entry(&self.entry(&array)) {
             EntryState::Field(Some(v)) => Some(scalar_text(&v)),

@@ -108,9 +108,7 @@ impl Perform for TomlKey {
     }
 
     fn current_in(&self, parsed: &Parsed, effective: Option<&Analysis>) -> Option<String> {
-        let Some(file) = parsed.toml() else {
-            return None;
-        };
+        let file = parsed.toml()?;
         let spelling = self
             .spellings()
             .find(|k| file.get(&split_key(k)).is_some())

@@ -9,9 +9,7 @@ use crate::formats::xml::{short, Change};
 
 impl Perform for TomlMove {
     fn current(&self, parsed: &Parsed) -> Option<String> {
-        let Some(file) = parsed.toml() else {
-            return None;
-        };
+        let file = parsed.toml()?;
         file.get(&split_key(&self.from)).map(|v| scalar_text(&v))
     }
 
