@@ -504,17 +504,17 @@ fn no_launch() -> ParseError {
 }
 
 fn launches(text: &str, kind: ScriptKind) -> Result<Vec<Launch>, ParseError> {
+    // Only a line naming a `…Bootstrap` class can end a launch: find those with one
+    // (vectorised) substring search and split words (the costly part) there alone.
+    let at: Vec<usize> = memchr::memmem::find_iter(text.as_bytes(), "Bootstrap").collect();
     // Most scripts in bin/ launch nothing: without a `…Bootstrap` there is no line to split.
-    if !text.contains("Bootstrap") {
+    if at.is_empty() {
         return Ok(Vec::new());
     }
     let lines = split_lines(text);
     let (mut out, mut from) = (Vec::new(), 0);
-    // Only a line naming a `…Bootstrap` class can end a launch: find those with one substring
-    // search and split words (the costly part) there alone.
-    let mut candidates: Vec<usize> = text
-        .match_indices("Bootstrap")
-        .map(|(at, _)| lines.partition_point(|l| l.start <= at).saturating_sub(1))
+    let mut candidates: Vec<usize> = (at.into_iter())
+        .map(|at| lines.partition_point(|l| l.start <= at).saturating_sub(1))
         .collect();
     candidates.dedup();
     for i in candidates {
