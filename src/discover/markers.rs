@@ -15,7 +15,7 @@ pub(super) fn read_small(path: &Path, limit: u64) -> Option<String> {
     }
     fs::read(path)
         .ok()
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .map(|b| crate::formats::text::lossy(&b).into_owned())
 }
 
 /// `bin/version.txt` (`WSO2 Identity Server v5.8.0`), `updates/product.txt` (`wso2is-5.8.0`),

@@ -104,7 +104,7 @@ fn script_floor(root: &Path) -> Option<(u32, String)> {
         .filter(|p| fs::metadata(p).is_ok_and(|m| m.is_file() && m.len() < 256 * 1024))
         .filter_map(|p| {
             let text = fs::read(p).ok()?;
-            let floor = jdk_floor(&String::from_utf8_lossy(&text))?;
+            let floor = jdk_floor(&crate::formats::text::lossy(&text))?;
             let name = p.file_name()?.to_string_lossy().into_owned();
             Some((floor, format!("bin/{name}")))
         })

@@ -157,9 +157,9 @@ fn split_key(s: &[u8]) -> (usize, usize, bool) {
 fn unescape(raw: &[u8]) -> String {
     // Most keys and values hold no escape: take them as they are.
     if !raw.contains(&b'\\') {
-        return String::from_utf8_lossy(raw).into_owned();
+        return crate::formats::text::lossy(raw).into_owned();
     }
-    let text = String::from_utf8_lossy(raw);
+    let text = crate::formats::text::lossy(raw);
     let (mut units, mut chars) = (Vec::with_capacity(text.len()), text.chars());
     while let Some(c) = chars.next() {
         let c = match (c, if c == '\\' { chars.next() } else { None }) {

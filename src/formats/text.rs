@@ -27,6 +27,15 @@ pub struct EncodeError {
     pub ch: char,
 }
 
+/// `String::from_utf8_lossy`, checked strictly first: valid UTF-8 (nearly every input) is
+/// validated by the standard library's fast path instead of chunk by chunk.
+pub fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 impl Decoded {
     pub fn decode(bytes: &[u8]) -> Decoded {
         let (bom, body) = match bytes.strip_prefix(BOM) {
@@ -115,6 +124,19 @@ fn declares_single_byte(body: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lossy_is_from_utf8_lossy() {
+        for bytes in [
+            &b""[..],
+            b"plain",
+            "é€😀".as_bytes(),
+            b"a\xFFb\xC3",
+            b"\xE2\x82",
+        ] {
+            assert_eq!(lossy(bytes), String::from_utf8_lossy(bytes), "{bytes:?}");
+        }
+    }
 
     #[test]
     fn utf8_with_bom_round_trips() {
