@@ -9,6 +9,7 @@
 #   benches/fleet.sh 1000 ../shared/fixtures-real      # real-size homes
 #   benches/fleet.sh 1000,5000 ../shared/fixtures-real # several sizes, one report each
 #   benches/fleet.sh 1000 installed                    # installed-like deployment.toml homes
+#   benches/fleet.sh 1000 five                         # five full real homes of five kinds
 #
 # SOURCE=installed builds homes the way a product is installed: the real APIM 4.5, APIM 3.2,
 # IS 7.0 and MI 4.2 homes of ../shared/fixtures-real with their mapper inputs merged from
@@ -56,7 +57,19 @@ else
 fi
 
 LABEL=$SOURCE
-if [ "$SOURCE" = installed ]; then
+if [ "$SOURCE" = five ]; then
+    # Five full homes of five kinds (XML generation and deployment.toml): 10.8 files and
+    # about 205 KiB a home, where the round robin over all of ../shared/fixtures-real averages
+    # 5.9 files and 113 KiB (it holds many one-file deployment.toml copies).
+    REAL=../shared/fixtures-real
+    SRC=$WORK/five
+    mkdir -p "$SRC"
+    for name in apim-2.6.0 apim-4.5.0 ei-6.6.0 esb-4.9.0 is-5.5.0; do
+        [ -d "$REAL/$name" ] || { echo "needs $REAL/$name" >&2; exit 2; }
+        [ -d "$SRC/$name" ] || cp -r "$REAL/$name" "$SRC/$name"
+    done
+    SOURCE=$SRC
+elif [ "$SOURCE" = installed ]; then
     command -v python3 >/dev/null || { echo "SOURCE=installed needs python3" >&2; exit 2; }
     REAL=../shared/fixtures-real MODELS=../shared/product-models
     [ -d "$REAL" ] && [ -d "$MODELS" ] || { echo "needs $REAL and $MODELS" >&2; exit 2; }

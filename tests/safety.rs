@@ -94,23 +94,64 @@ fn backup_copies_are_owned_and_permissioned_like_their_originals() {
         .flatten()
         .collect();
     assert_eq!(runs.len(), 1);
-    let copy = runs[0]
-        .path()
-        .join("files/repository/conf/tomcat/catalina-server.xml");
-    let (m, c) = (fs::metadata(&cat).unwrap(), fs::metadata(&copy).unwrap());
-    assert_eq!(c.mode() & 0o777, 0o640, "never wider than the original");
+    let set = runs[0].path();
+    assert_eq!(
+        fs::metadata(&set).unwrap().mode() & 0o777,
+        0o600,
+        "a set is private to the tool's user"
+    );
+    let (m, c) = (
+        fs::metadata(&cat).unwrap(),
+        entry_header(&set, "files/repository/conf/tomcat/catalina-server.xml"),
+    );
+    assert_eq!(
+        c.mode().unwrap(),
+        0o640,
+        "the copy records the original's mode"
+    );
     assert_eq!(m.mode() & 0o777, 0o640, "the rewritten file keeps its mode");
     if is_root() {
-        assert_eq!((c.uid(), c.gid()), (1234, 2345), "owned like the original");
+        assert_eq!(
+            (c.uid().unwrap(), c.gid().unwrap()),
+            (1234, 2345),
+            "and owner"
+        );
         assert_eq!((m.uid(), m.gid()), (1234, 2345));
     }
-    assert_eq!(
-        fs::metadata(runs[0].path().join("manifest.json"))
-            .unwrap()
-            .mode()
-            & 0o777,
-        0o600
-    );
+    assert_eq!(entry_header(&set, "manifest.json").mode().unwrap(), 0o600);
+}
+
+/// The header of entry `name` of the backup set (a tar file) at `set`.
+fn entry_header(set: &Path, name: &str) -> tar::Header {
+    let bytes = fs::read(set).unwrap();
+    let mut archive = tar::Archive::new(bytes.as_slice());
+    let found = archive
+        .entries()
+        .unwrap()
+        .map(Result::unwrap)
+        .find(|e| e.path().unwrap().to_string_lossy() == name)
+        .unwrap_or_else(|| panic!("{name} not in {set:?}"));
+    found.header().clone()
+}
+
+/// Rewrites the backup set at `set`, each entry through `f` (None drops it).
+fn rewrite_set(set: &Path, f: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>) {
+    use std::io::Read;
+    let bytes = fs::read(set).unwrap();
+    let mut archive = tar::Archive::new(bytes.as_slice());
+    let mut out = tar::Builder::new(Vec::new());
+    for e in archive.entries().unwrap() {
+        let mut e = e.unwrap();
+        let name = e.path().unwrap().to_string_lossy().into_owned();
+        let mut data = Vec::new();
+        e.read_to_end(&mut data).unwrap();
+        if let Some(data) = f(&name, data) {
+            let mut h = e.header().clone();
+            h.set_size(data.len() as u64);
+            out.append_data(&mut h, &name, data.as_slice()).unwrap();
+        }
+    }
+    fs::write(set, out.into_inner().unwrap()).unwrap();
 }
 
 #[test]
@@ -317,17 +358,28 @@ fn rollback_finds_runs_without_a_manifest_and_skips_homes_without_runs() {
     assert_eq!(code, Some(0), "{err}");
     // A fleet where one home never had a run: nothing to do there, and no error.
     let backups = d.join("apim-2.6.0/.wso2-harden/backups");
-    let run_dir = fs::read_dir(&backups)
+    let set = fs::read_dir(&backups)
         .unwrap()
         .next()
         .unwrap()
         .unwrap()
         .path();
-    let id = run_dir.file_name().unwrap().to_string_lossy().into_owned();
+    let id = set
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .trim_end_matches(".tar")
+        .to_string();
     for damage in ["missing", "corrupt"] {
         match damage {
-            "missing" => fs::remove_file(run_dir.join("manifest.json")).unwrap(),
-            _ => fs::write(run_dir.join("manifest.json"), "{not json").unwrap(),
+            "missing" => rewrite_set(&set, |n, d| (n != "manifest.json").then_some(d)),
+            _ => rewrite_set(&set, |n, d| {
+                Some(if n == "manifest.json" {
+                    b"{not json".to_vec()
+                } else {
+                    d
+                })
+            }),
         }
         let (code, out, _) = run(d, &["rollback", "--list"]);
         assert_eq!(code, Some(0));
@@ -416,4 +468,59 @@ fn another_user_can_check_a_home_root_fixed() {
         stdout.contains("tls-protocols") && !stdout.contains("server-header"),
         "{stdout}"
     );
+}
+
+#[test]
+fn sets_in_the_earlier_directory_layout_still_roll_back_and_no_set_reaches_outside_its_home() {
+    use std::io::Read;
+    let tmp = fixture_copy(&["apim-2.6.0"]);
+    let d = tmp.path();
+    let original = snapshot(d);
+    let (code, _, err) = run(d, &["fix", "--yes", "--select", "server-header"]);
+    assert_eq!(code, Some(0), "{err}");
+    let backups = d.join("apim-2.6.0/.wso2-harden/backups");
+    let set = fs::read_dir(&backups)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    // The layout before sets became one archive: <id>/manifest.json and <id>/files/<path>.
+    let dir = backups.join(set.file_stem().unwrap());
+    let bytes = fs::read(&set).unwrap();
+    for e in tar::Archive::new(bytes.as_slice()).entries().unwrap() {
+        let mut e = e.unwrap();
+        let to = dir.join(e.path().unwrap());
+        fs::create_dir_all(to.parent().unwrap()).unwrap();
+        let mut data = Vec::new();
+        e.read_to_end(&mut data).unwrap();
+        fs::write(to, data).unwrap();
+    }
+    fs::remove_file(&set).unwrap();
+    let (code, out, err) = run(d, &["rollback"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!(snapshot(d), original, "restored from the directory set");
+    // A tampered set naming a path outside the home restores nothing.
+    let (code, _, err) = run(d, &["fix", "--yes", "--select", "server-header"]);
+    assert_eq!(code, Some(0), "{err}");
+    let set = fs::read_dir(&backups)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "tar"))
+        .unwrap();
+    rewrite_set(&set, |n, d| {
+        let text = String::from_utf8(d).unwrap();
+        Some(if n == "manifest.json" {
+            text.replace("repository/conf/tomcat/", "../../")
+                .into_bytes()
+        } else {
+            text.into_bytes()
+        })
+    });
+    let fixed = snapshot(d);
+    let (code, _, err) = run(d, &["rollback"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("not a plain path below the home"), "{err}");
+    assert_eq!(snapshot(d), fixed, "nothing restored");
 }

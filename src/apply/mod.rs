@@ -159,7 +159,7 @@ pub fn apply_node(
                 file: node.display.clone(),
                 message: e.to_string(),
             })?;
-        applied.backup = Some(sets.path.join(backup::SETS).join(&id));
+        applied.backup = Some(sets.path.join(backup::SETS).join(backup::set_name(&id)));
         backup_id = Some(id);
     }
     let intent = Journal::new(
@@ -179,8 +179,7 @@ pub fn apply_node(
             .as_ref()
             .and_then(|d| d.sub(backup::SETS, None).ok().flatten());
         if let (Some(id), Some(b)) = (&backup_id, sets) {
-            let _ = b.remove_tree(id);
-            let _ = b.sync();
+            backup::forget(&b, id);
         }
     };
     if let Err(e) = journal::write(&tool, &intent) {

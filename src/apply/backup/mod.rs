@@ -1,10 +1,11 @@
-//! Backup sets under `<home>/.wso2-harden/backups/<run-id>/` (or `<DIR>/<home key>/backups/`
-//! with `--backup-dir DIR`): the original bytes of every file a run changes, plus a manifest
-//! with sha256 before and after, so that `rollback` can restore them and refuse when a file
-//! changed since. The tool's directory holds a `.gitignore` of `*`, so backups (which hold
-//! the files' secrets) never show in `git status` of a product home kept in git. Everything
-//! is created and read through directory handles that refuse symlinks; each copy is owned
-//! like its original and never more readable than it.
+//! Backup sets under `<home>/.wso2-harden/backups/<run-id>.tar` (or
+//! `<DIR>/<home key>/backups/` with `--backup-dir DIR`): the original bytes of every file a run
+//! changes, plus a manifest with sha256 before and after, so that `rollback` can restore them
+//! and refuse when a file changed since. The tool's directory holds a `.gitignore` of `*`, so
+//! backups (which hold the files' secrets) never show in `git status` of a product home kept
+//! in git. Everything is created and read through directory handles that refuse symlinks; a
+//! set is private to the tool's user (0600 in a 0700 directory) and records each copy's mode
+//! and owner (`archive`). Sets in the directory layout of earlier versions are still read.
 
 use std::io;
 use std::path::PathBuf;
@@ -24,6 +25,8 @@ mod location;
 pub use location::{ensure_gitignore, Backup};
 
 const FILES: &str = "files";
+
+mod archive;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Manifest {
@@ -59,11 +62,12 @@ pub struct Original<'a> {
     pub meta: Entry,
 }
 
-/// Writes originals and manifest before any config file is touched, in a new run directory
-/// (its id is the manifest's, with `-2`, `-3`… when taken). Returns the run id. The set is
-/// filled under a temporary name (`.partial-<pid>-<id>`) and renamed once complete, so a run
-/// killed while backing up leaves no half set, and a failed one leaves no set at all; the
-/// partial sets of dead runs are removed here.
+/// Writes originals and manifest before any config file is touched, as one archive
+/// `backups/<id>.tar` (`archive`; its id is the manifest's, with `-2`, `-3`… when taken).
+/// Returns the run id. The archive is written and fsynced under a temporary name
+/// (`.partial-<pid>-<id>.tar`) and renamed once complete, so a run killed while backing up
+/// leaves no half set, and a failed one leaves no set at all; the partial sets of dead runs
+/// are removed here.
 pub fn write_set(
     tool: &Dir,
     manifest: &mut Manifest,
@@ -74,110 +78,76 @@ pub fn write_set(
         .map_err(io::Error::other)?
         .ok_or_else(|| io::Error::other("backups directory vanished"))?;
     backups.chmod(0o700)?;
-    remove_dead_partials(&backups);
+    let names = backups.names()?;
+    remove_dead_partials(&backups, &names);
     let base = manifest.run_id.clone();
     let mut n = 1;
-    while backups.stat(&manifest.run_id).is_ok() {
+    let taken = |id: &str| {
+        names
+            .iter()
+            .any(|x| x == id || *x == archive::file_name(id))
+    };
+    while taken(&manifest.run_id) {
         n += 1;
         manifest.run_id = format!("{base}-{n}");
     }
-    let partial = format!("{PARTIAL}{}-{}", std::process::id(), manifest.run_id);
+    let bytes = archive::build(manifest, originals)?;
+    let name = archive::file_name(&manifest.run_id);
+    let partial = format!("{PARTIAL}{}-{name}", std::process::id());
     let done = (|| {
-        let run = backups
-            .create_sub(&partial, 0o700)
-            .map_err(io::Error::other)?
-            .ok_or_else(|| io::Error::other("a partial backup set of this process exists"))?;
-        fill(&run, manifest, originals)?;
-        backups.rename(&partial, &manifest.run_id)?;
+        use std::io::Write;
+        let mut file = backups.create_file(&partial, 0o600)?;
+        file.write_all(&bytes)?;
+        file.sync_all()?;
+        backups.rename(&partial, &name)?;
         backups.sync()
     })();
     if let Err(e) = done {
-        let _ = backups.remove_tree(&partial);
+        let _ = backups.remove_file(&partial);
         let _ = backups.sync();
         return Err(e);
     }
     Ok(manifest.run_id.clone())
 }
 
+/// The name of run `id`'s set in `backups/`.
+pub fn set_name(id: &str) -> String {
+    archive::file_name(id)
+}
+
+/// Removes run `id`'s set (a run whose write failed and was undone).
+pub fn forget(backups: &Dir, id: &str) {
+    let _ = backups.remove_file(&archive::file_name(id));
+    let _ = backups.remove_tree(id);
+    let _ = backups.sync();
+}
+
 const PARTIAL: &str = ".partial-";
 
-fn remove_dead_partials(backups: &Dir) {
-    for name in backups.names().unwrap_or_default() {
+fn remove_dead_partials(backups: &Dir, names: &[String]) {
+    for name in names {
         let pid = name
             .strip_prefix(PARTIAL)
             .and_then(|r| r.split_once('-'))
             .and_then(|(pid, _)| pid.parse::<u32>().ok());
         if pid.is_some_and(|p| p != std::process::id() && !super::safe_fs::alive(p)) {
-            let _ = backups.remove_tree(&name);
-        }
-    }
-}
-
-fn fill(run: &Dir, manifest: &Manifest, originals: &[Original]) -> io::Result<()> {
-    use std::io::Write;
-    let files = run
-        .sub(FILES, Some(0o700))
-        .map_err(io::Error::other)?
-        .ok_or_else(|| io::Error::other("files directory vanished"))?;
-    // Each directory is fsynced once, after all files are in (`sync_tree`).
-    let mut dirs: Vec<(String, Dir)> = Vec::new();
-    let mut written = Vec::with_capacity(originals.len());
-    for o in originals {
-        let (parent, name) = o.rel.rsplit_once('/').unwrap_or(("", o.rel));
-        if !dirs.iter().any(|(p, _)| p == parent) {
-            let dir = files
-                .sub_path(parent, Some(0o700))
-                .map_err(io::Error::other)?
-                .ok_or_else(|| io::Error::other("backup directory vanished"))?;
-            dirs.push((parent.to_string(), dir));
-        }
-        let dir = &dirs
-            .iter()
-            .find(|(p, _)| p == parent)
-            .expect("just added")
-            .1;
-        // Created private, then given the original's owner and mode (never wider).
-        let mut file = dir.create_file(name, 0o600)?;
-        file.write_all(o.bytes)?;
-        keep_owner(&file, &o.meta)?;
-        written.push(file);
-    }
-    // Fsynced together once all are written (the disk gets their data in one go).
-    for file in written {
-        file.sync_all()?;
-    }
-    let json = serde_json::to_vec_pretty(manifest).map_err(io::Error::other)?;
-    run.write_new(MANIFEST, &json, 0o600)?;
-    sync_tree(&files)?;
-    run.sync()
-}
-
-/// Fsyncs every directory below `dir` (the few a backup set creates).
-fn sync_tree(dir: &Dir) -> io::Result<()> {
-    let mut stack = vec![dir.sub_path("", None).map_err(io::Error::other)?];
-    while let Some(Some(d)) = stack.pop() {
-        d.sync()?;
-        for name in d.names()? {
-            if d.stat(&name).is_ok_and(|e| e.is_dir) && stack.len() < 64 {
-                stack.push(d.sub(&name, None).map_err(io::Error::other)?);
+            if backups.stat(name).is_ok_and(|e| e.is_dir) {
+                let _ = backups.remove_tree(name);
+            } else {
+                let _ = backups.remove_file(name);
             }
         }
     }
-    Ok(())
 }
 
-#[cfg(unix)]
-fn keep_owner(file: &std::fs::File, meta: &Entry) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    if super::safe_fs::euid() == 0 {
-        std::os::unix::fs::fchown(file, Some(meta.uid), Some(meta.gid))?;
-    }
-    file.set_permissions(std::fs::Permissions::from_mode(meta.mode & 0o777))
-}
-
-#[cfg(not(unix))]
-fn keep_owner(_file: &std::fs::File, _meta: &Entry) -> io::Result<()> {
-    Ok(())
+/// A path relative to the home as a backup may name it: `/`-separated parts, none empty,
+/// `.` or `..` (a tampered manifest or archive never reaches outside the home).
+pub fn plain_rel(rel: &str) -> bool {
+    !rel.is_empty()
+        && !rel.contains('\0')
+        && rel
+            .split('/')
+            .all(|p| !p.is_empty() && p != "." && p != "..")
 }
 
 /// A backup run as found on disk. The manifest may be missing or unreadable while the
@@ -190,11 +160,21 @@ pub struct Run {
     pub files: Vec<String>,
     /// Where the run lives, for messages.
     pub path: PathBuf,
+    /// Kept as one archive (`<id>.tar`); otherwise a directory `<id>/` holding
+    /// `manifest.json` and `files/` (the layout of earlier versions, still read).
+    pub archive: bool,
 }
 
 impl Run {
     /// The original bytes of `rel`, read without following links.
     pub fn read_copy(&self, tool: &Dir, rel: &str) -> io::Result<Vec<u8>> {
+        if !plain_rel(rel) {
+            let why = format!("`{rel}` is not a plain path below the home");
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, why));
+        }
+        if self.archive {
+            return archive::copy(&self.read_archive(tool)?, rel);
+        }
         let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel));
         let sub = format!("{SETS}/{}/{FILES}/{parent}", self.id);
         tool.sub_path(&sub, None)
@@ -203,8 +183,23 @@ impl Run {
             .read(name)
     }
 
+    fn read_archive(&self, tool: &Dir) -> io::Result<Vec<u8>> {
+        tool.sub(SETS, None)
+            .map_err(io::Error::other)?
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))?
+            .read(&archive::file_name(&self.id))
+    }
+
     /// Writes the manifest back (after a rollback marks it).
     pub fn save_manifest(&self, tool: &Dir, manifest: &Manifest) -> io::Result<()> {
+        if self.archive {
+            let bytes = archive::with_manifest(&self.read_archive(tool)?, manifest)?;
+            let sets = tool
+                .sub(SETS, None)
+                .map_err(io::Error::other)?
+                .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))?;
+            return sets.replace(&archive::file_name(&self.id), &bytes, 0o600);
+        }
         let dir = tool
             .sub_path(&format!("{SETS}/{}", self.id), None)
             .map_err(io::Error::other)?
@@ -221,11 +216,34 @@ pub fn list_runs(tool: &Dir) -> Vec<Run> {
         return Vec::new();
     };
     let mut runs = Vec::new();
-    for id in backups.names().unwrap_or_default() {
-        if id.starts_with('.') {
+    for name in backups.names().unwrap_or_default() {
+        if name.starts_with('.') {
             continue; // a set still being written (or left by a killed run)
         }
-        let Ok(Some(dir)) = backups.sub(&id, None) else {
+        let Ok(entry) = backups.stat(&name) else {
+            continue;
+        };
+        if let (true, Some(id)) = (entry.is_file, name.strip_suffix(archive::EXT)) {
+            let Ok(bytes) = backups.read(&name) else {
+                continue;
+            };
+            let (manifest, files) = archive::index(&bytes);
+            if manifest.is_err() && files.is_empty() {
+                continue;
+            }
+            runs.push(Run {
+                path: backups.path.join(&name),
+                id: id.to_string(),
+                manifest,
+                files,
+                archive: true,
+            });
+            continue;
+        }
+        if !entry.is_dir {
+            continue;
+        }
+        let Ok(Some(dir)) = backups.sub(&name, None) else {
             continue;
         };
         let manifest = match dir.read(MANIFEST) {
@@ -239,10 +257,11 @@ pub fn list_runs(tool: &Dir) -> Vec<Run> {
             continue;
         }
         runs.push(Run {
-            path: backups.path.join(&id),
-            id,
+            path: backups.path.join(&name),
+            id: name,
             manifest,
             files,
+            archive: false,
         });
     }
     runs.sort_by_key(|r| run_order(&r.id));

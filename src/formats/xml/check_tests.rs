@@ -86,3 +86,25 @@ fn a_second_edit_is_verified_against_the_parse_the_first_check_returned() {
     let e = check(&after_first, &undone, &second.expects).unwrap_err();
     assert_eq!(e.line, 2);
 }
+
+#[test]
+fn a_missing_tail_a_changed_comment_or_pi_is_refused_where_it_is() {
+    let text =
+        "<?xml version=\"1.0\"?>\n<?pi a?>\n<S>\n  <!-- c -->\n  <A x=\"1\"/>\n  <B/>\n</S>\n";
+    let doc = parse(text).unwrap();
+    let edit = set_attr(text, &doc, "/S/A", "x", "5");
+    assert!(check(&doc, &edit.text, &edit.expects).is_ok());
+    let comment = edit.text.replace("<!-- c -->", "<!-- d -->");
+    let e = check(&doc, &comment, &edit.expects).unwrap_err();
+    assert_eq!(e.line, 4, "a changed comment");
+    let pi = edit.text.replace("<?pi a?>", "<?pi b?>");
+    let e = check(&doc, &pi, &edit.expects).unwrap_err();
+    assert_eq!(e.line, 2, "a changed processing instruction");
+    // an element gone: the new stream ends early; located at the end of the element
+    let shorter = edit.text.replace("  <B/>\n", "");
+    let e = check(&doc, &shorter, &edit.expects).unwrap_err();
+    assert!(e.message.contains("internal check failed"), "{}", e.message);
+    // an element added that nothing expects
+    let longer = edit.text.replace("<B/>", "<B/><C/>");
+    assert_eq!(check(&doc, &longer, &edit.expects).unwrap_err().line, 6);
+}

@@ -84,10 +84,24 @@ fn compare(
     for expect in expects {
         apply(&mut want, expect);
     }
-    let got = events(new.root());
-    let differs = |i: usize| want.get(i).map(|w| w.1.plain()) != got.get(i).map(|g| &g.1);
-    if let Some(i) = (0..want.len().max(got.len())).find(|&i| differs(i)) {
-        let at = got.get(i).map_or(new_text.len(), |g| g.0);
+    // The new document is walked once and compared as it goes: no second event list.
+    let mut i = 0;
+    let mut attrs = Vec::new();
+    let mut first_difference = None;
+    walk(new.root(), |at, node| {
+        let same = want
+            .get(i)
+            .is_some_and(|(_, w)| node_is(w.plain(), node, &mut attrs));
+        i += 1;
+        if !same {
+            first_difference = Some(at);
+        }
+        same
+    });
+    if first_difference.is_none() && i < want.len() {
+        first_difference = Some(new_text.len());
+    }
+    if let Some(at) = first_difference {
         return Err(ParseError::at(
             new_text,
             at,
@@ -97,51 +111,114 @@ fn compare(
     Ok(())
 }
 
-/// The document as a flat event stream, walked with an explicit stack: depth is bounded by
-/// `MAX_DEPTH` at parse time, but no walk here may recurse on what a file holds.
-fn events<'a, 'i: 'a>(root: Node<'a, 'i>) -> Vec<(usize, Ev<'a>)> {
-    let mut out = Vec::new();
+/// What the walk met: a node's start (or its only event), or an element's end.
+#[derive(Clone, Copy)]
+enum Met<'a, 'i> {
+    Node(Node<'a, 'i>),
+    End,
+}
+
+/// The event `node` would give equals `want` (`attrs`: a scratch buffer).
+fn node_is<'a>(
+    want: &Ev,
+    met: Met<'a, '_>,
+    attrs: &mut Vec<(Option<&'a str>, &'a str, &'a str)>,
+) -> bool {
+    let Met::Node(n) = met else {
+        return matches!(want, Ev::End);
+    };
+    match (want, n.node_type()) {
+        (
+            Ev::Start {
+                ns,
+                name,
+                attrs: want_attrs,
+            },
+            NodeType::Element,
+        ) => {
+            if *ns != n.tag_name().namespace() || *name != n.tag_name().name() {
+                return false;
+            }
+            attrs.clear();
+            attrs.extend(n.attributes().map(|a| (a.namespace(), a.name(), a.value())));
+            attrs.sort();
+            want_attrs.len() == attrs.len()
+                && want_attrs
+                    .iter()
+                    .zip(attrs.iter())
+                    .all(|(w, g)| w.0 == g.0 && w.1 == g.1 && w.2 == g.2)
+        }
+        (Ev::Text(t), NodeType::Text) => *t == n.text().unwrap_or("").trim(),
+        (Ev::Comment(t), NodeType::Comment) => *t == n.text().unwrap_or(""),
+        (Ev::Pi(target, value), NodeType::PI) => n
+            .pi()
+            .is_some_and(|pi| pi.target == *target && pi.value == *value),
+        _ => false,
+    }
+}
+
+/// Walks the document in event order with an explicit stack (depth is bounded by `MAX_DEPTH`
+/// at parse time, but no walk here may recurse on what a file holds), calling `f` with each
+/// event's offset and node until it returns false. Text that is only whitespace and the root
+/// give no event.
+fn walk<'a, 'i: 'a>(root: Node<'a, 'i>, mut f: impl FnMut(usize, Met<'a, 'i>) -> bool) {
     // (node, its end event is due) pairs; children are pushed in reverse to pop in order.
     let mut stack: Vec<(Node, bool)> = root.children().rev().map(|c| (c, false)).collect();
     while let Some((n, closing)) = stack.pop() {
         if closing {
-            out.push((n.range().end.saturating_sub(1), Ev::End));
+            if !f(n.range().end.saturating_sub(1), Met::End) {
+                return;
+            }
             continue;
         }
-        let at = n.range().start;
-        match n.node_type() {
+        let go_on = match n.node_type() {
+            NodeType::Element => {
+                stack.push((n, true));
+                stack.extend(n.children().rev().map(|c| (c, false)));
+                f(n.range().start, Met::Node(n))
+            }
+            NodeType::Text if n.text().unwrap_or("").trim().is_empty() => true,
+            NodeType::PI if n.pi().is_none() => true,
+            NodeType::Root => true,
+            _ => f(n.range().start, Met::Node(n)),
+        };
+        if !go_on {
+            return;
+        }
+    }
+}
+
+/// The document as a flat event stream (`walk`'s events).
+fn events<'a, 'i: 'a>(root: Node<'a, 'i>) -> Vec<(usize, Ev<'a>)> {
+    let mut out = Vec::new();
+    walk(root, |at, met| {
+        let Met::Node(n) = met else {
+            out.push((at, Ev::End));
+            return true;
+        };
+        let ev = match n.node_type() {
             NodeType::Element => {
                 let mut attrs: Vec<_> = n
                     .attributes()
                     .map(|a| (a.namespace(), a.name(), a.value()))
                     .collect();
                 attrs.sort();
-                out.push((
-                    at,
-                    Ev::Start {
-                        ns: n.tag_name().namespace(),
-                        name: n.tag_name().name(),
-                        attrs,
-                    },
-                ));
-                stack.push((n, true));
-                stack.extend(n.children().rev().map(|c| (c, false)));
-            }
-            NodeType::Text => {
-                let t = n.text().unwrap_or("").trim();
-                if !t.is_empty() {
-                    out.push((at, Ev::Text(t)));
+                Ev::Start {
+                    ns: n.tag_name().namespace(),
+                    name: n.tag_name().name(),
+                    attrs,
                 }
             }
-            NodeType::Comment => out.push((at, Ev::Comment(n.text().unwrap_or("")))),
-            NodeType::PI => {
-                if let Some(pi) = n.pi() {
-                    out.push((at, Ev::Pi(pi.target, pi.value)));
-                }
-            }
-            NodeType::Root => {}
-        }
-    }
+            NodeType::Text => Ev::Text(n.text().unwrap_or("").trim()),
+            NodeType::Comment => Ev::Comment(n.text().unwrap_or("")),
+            _ => match n.pi() {
+                Some(pi) => Ev::Pi(pi.target, pi.value),
+                None => return true,
+            },
+        };
+        out.push((at, ev));
+        true
+    });
     out
 }
 
