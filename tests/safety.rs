@@ -38,7 +38,9 @@ fn is_root() -> bool {
 
 #[test]
 fn symlinked_tool_dir_is_refused_and_its_target_untouched() {
-    for planted in [".wso2-harden", ".wso2-harden/backups"] {
+    // `.wso2-harden/backups` (where earlier versions kept sets) is covered by
+    // a_link_planted_where_earlier_versions_kept_sets_is_never_followed.
+    for planted in [".wso2-harden"] {
         let tmp = fixture_copy(&["apim-2.6.0", "is-7.0.0"]);
         let d = tmp.path();
         let target = tempfile::tempdir().unwrap();
@@ -89,12 +91,9 @@ fn backup_copies_are_owned_and_permissioned_like_their_originals() {
     assert_eq!(code, Some(0), "{err}");
     let tool_dir = d.join("apim-2.6.0/.wso2-harden");
     assert_eq!(fs::metadata(&tool_dir).unwrap().mode() & 0o777, 0o700);
-    let runs: Vec<_> = fs::read_dir(tool_dir.join("backups"))
-        .unwrap()
-        .flatten()
-        .collect();
+    let runs = common::backup_sets(&tool_dir);
     assert_eq!(runs.len(), 1);
-    let set = runs[0].path();
+    let set = runs[0].clone();
     assert_eq!(
         fs::metadata(&set).unwrap().mode() & 0o777,
         0o600,
@@ -357,13 +356,7 @@ fn rollback_finds_runs_without_a_manifest_and_skips_homes_without_runs() {
     );
     assert_eq!(code, Some(0), "{err}");
     // A fleet where one home never had a run: nothing to do there, and no error.
-    let backups = d.join("apim-2.6.0/.wso2-harden/backups");
-    let set = fs::read_dir(&backups)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let set = common::backup_sets(&d.join("apim-2.6.0/.wso2-harden"))[0].clone();
     let id = set
         .file_name()
         .unwrap()
@@ -478,15 +471,10 @@ fn sets_in_the_earlier_directory_layout_still_roll_back_and_no_set_reaches_outsi
     let original = snapshot(d);
     let (code, _, err) = run(d, &["fix", "--yes", "--select", "server-header"]);
     assert_eq!(code, Some(0), "{err}");
-    let backups = d.join("apim-2.6.0/.wso2-harden/backups");
-    let set = fs::read_dir(&backups)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    // The layout before sets became one archive: <id>/manifest.json and <id>/files/<path>.
-    let dir = backups.join(set.file_stem().unwrap());
+    let tool_dir = d.join("apim-2.6.0/.wso2-harden");
+    let set = common::backup_sets(&tool_dir)[0].clone();
+    // The layout of earlier versions: backups/<id>/manifest.json and backups/<id>/files/<path>.
+    let dir = tool_dir.join("backups").join(set.file_stem().unwrap());
     let bytes = fs::read(&set).unwrap();
     for e in tar::Archive::new(bytes.as_slice()).entries().unwrap() {
         let mut e = e.unwrap();
@@ -503,12 +491,7 @@ fn sets_in_the_earlier_directory_layout_still_roll_back_and_no_set_reaches_outsi
     // A tampered set naming a path outside the home restores nothing.
     let (code, _, err) = run(d, &["fix", "--yes", "--select", "server-header"]);
     assert_eq!(code, Some(0), "{err}");
-    let set = fs::read_dir(&backups)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|x| x == "tar"))
-        .unwrap();
+    let set = common::backup_sets(&tool_dir)[0].clone();
     rewrite_set(&set, |n, d| {
         let text = String::from_utf8(d).unwrap();
         Some(if n == "manifest.json" {
@@ -523,4 +506,27 @@ fn sets_in_the_earlier_directory_layout_still_roll_back_and_no_set_reaches_outsi
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("not a plain path below the home"), "{err}");
     assert_eq!(snapshot(d), fixed, "nothing restored");
+}
+
+#[test]
+fn a_link_planted_where_earlier_versions_kept_sets_is_never_followed() {
+    let tmp = fixture_copy(&["apim-2.6.0"]);
+    let d = tmp.path();
+    let target = tempfile::tempdir().unwrap();
+    fs::write(target.path().join("marker"), "x").unwrap();
+    let tool_dir = d.join("apim-2.6.0/.wso2-harden");
+    fs::create_dir(&tool_dir).unwrap();
+    symlink(target.path(), tool_dir.join("backups")).unwrap();
+    let (code, _, err) = run(d, &["fix", "--yes", "--select", "server-header"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        common::backup_sets(&tool_dir).len(),
+        1,
+        "the set is in the tool dir"
+    );
+    let (code, out, _) = run(d, &["rollback", "--list"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(out.matches("file(s)").count(), 1, "{out}");
+    let names: Vec<_> = fs::read_dir(target.path()).unwrap().flatten().collect();
+    assert_eq!(names.len(), 1, "nothing written at the link's target");
 }

@@ -159,7 +159,7 @@ pub fn apply_node(
                 file: node.display.clone(),
                 message: e.to_string(),
             })?;
-        applied.backup = Some(sets.path.join(backup::SETS).join(backup::set_name(&id)));
+        applied.backup = Some(sets.path.join(backup::set_name(&id)));
         backup_id = Some(id);
     }
     let intent = Journal::new(
@@ -175,11 +175,8 @@ pub fn apply_node(
             .collect(),
     );
     let forget_backup = |_: &safe_fs::Dir| {
-        let sets = sets
-            .as_ref()
-            .and_then(|d| d.sub(backup::SETS, None).ok().flatten());
-        if let (Some(id), Some(b)) = (&backup_id, sets) {
-            backup::forget(&b, id);
+        if let (Some(id), Some(dir)) = (&backup_id, &sets) {
+            backup::forget(dir, id);
         }
     };
     if let Err(e) = journal::write(&tool, &intent) {

@@ -129,3 +129,21 @@ pub fn git(dir: &Path, args: &[&str]) -> std::process::Output {
         .output()
         .expect("git runs")
 }
+
+/// The backup sets (`<run-id>.tar`) in a home's tool directory (`<home>/.wso2-harden`), sorted.
+#[allow(dead_code)]
+pub fn backup_sets(tool_dir: &Path) -> Vec<PathBuf> {
+    let mut sets: Vec<PathBuf> = std::fs::read_dir(tool_dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    let name = p.file_name().unwrap_or_default().to_string_lossy();
+                    !name.starts_with('.') && name.ends_with(".tar")
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    sets.sort();
+    sets
+}

@@ -31,7 +31,7 @@ impl From<bool> for Backup {
 }
 
 impl Backup {
-    /// The tool's directory for `home` (backup sets live in its `backups/`).
+    /// The tool's directory for `home` (backup sets live in it, one `<run-id>.tar` each).
     pub fn tool_dir(&self, home: &Path) -> Option<PathBuf> {
         match self {
             Backup::Off => None,
@@ -72,7 +72,7 @@ fn home_key(home: &Path) -> String {
 }
 
 impl Backup {
-    /// The directory holding this home's backup sets (its `backups/`), through no-follow
+    /// The directory holding this home's backup sets (`<run-id>.tar` each), through no-follow
     /// handles: the home's own `.wso2-harden`, or `<DIR>/<home key>` (DIR is followed: the
     /// operator named it). With `create`, missing directories are made (mode 0700) and the
     /// `.gitignore` written. `Ok(None)`: no backups, or none there yet.
@@ -100,12 +100,43 @@ impl Backup {
 }
 
 /// Writes `<tool dir>/.gitignore` holding `*` unless it exists (as ruff and pytest do for
-/// their caches): git then ignores the whole directory, itself included.
+/// their caches): git then ignores the whole directory, itself included. It is not fsynced
+/// (one flush less per home on a fleet's first fix): a crash can leave it empty, and an empty
+/// one is written again by the next run that creates the directory's content. One the
+/// operator changed is left alone.
 pub fn ensure_gitignore(tool: &Dir) -> io::Result<()> {
+    use std::io::Write;
+    const NAME: &str = ".gitignore";
     let text = "# Written by wso2-harden: backups hold the files' secrets; never commit them.\n*\n";
-    match tool.write_new(".gitignore", text.as_bytes(), 0o644) {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+    match tool.create_file(NAME, 0o644) {
+        Ok(mut f) => f.write_all(text.as_bytes()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            if tool.stat(NAME)?.size == 0 {
+                tool.replace(NAME, text.as_bytes(), 0o644)?;
+            }
+            Ok(())
+        }
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_gitignore_left_by_a_crash_is_written_again_and_a_changed_one_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = Dir::open(tmp.path()).unwrap();
+        let path = tmp.path().join(".gitignore");
+        ensure_gitignore(&dir).unwrap();
+        let written = fs::read_to_string(&path).unwrap();
+        assert!(written.ends_with("\n*\n"), "{written}");
+        fs::write(&path, "").unwrap();
+        ensure_gitignore(&dir).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), written);
+        fs::write(&path, "*\n!keep\n").unwrap();
+        ensure_gitignore(&dir).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "*\n!keep\n");
     }
 }

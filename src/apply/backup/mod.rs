@@ -1,11 +1,12 @@
-//! Backup sets under `<home>/.wso2-harden/backups/<run-id>.tar` (or
-//! `<DIR>/<home key>/backups/` with `--backup-dir DIR`): the original bytes of every file a run
-//! changes, plus a manifest with sha256 before and after, so that `rollback` can restore them
+//! Backup sets, one archive per run: `<home>/.wso2-harden/<run-id>.tar` (or
+//! `<DIR>/<home key>/<run-id>.tar` with `--backup-dir DIR`): the original bytes of every file a
+//! run changes, plus a manifest with sha256 before and after, so that `rollback` can restore them
 //! and refuse when a file changed since. The tool's directory holds a `.gitignore` of `*`, so
 //! backups (which hold the files' secrets) never show in `git status` of a product home kept
 //! in git. Everything is created and read through directory handles that refuse symlinks; a
 //! set is private to the tool's user (0600 in a 0700 directory) and records each copy's mode
-//! and owner (`archive`). Sets in the directory layout of earlier versions are still read.
+//! and owner (`archive`). The sets earlier versions kept under `backups/` (directories of
+//! copies) are still listed and restored.
 
 use std::io;
 use std::path::PathBuf;
@@ -17,7 +18,7 @@ use super::safe_fs::{Dir, Entry};
 
 /// The tool's directory in a product home.
 pub const TOOL_DIR: &str = ".wso2-harden";
-/// Backup sets below the tool's directory.
+/// Where earlier versions kept backup sets, below the tool's directory (still read).
 pub const SETS: &str = "backups";
 pub const MANIFEST: &str = "manifest.json";
 
@@ -63,28 +64,28 @@ pub struct Original<'a> {
 }
 
 /// Writes originals and manifest before any config file is touched, as one archive
-/// `backups/<id>.tar` (`archive`; its id is the manifest's, with `-2`, `-3`… when taken).
-/// Returns the run id. The archive is written and fsynced under a temporary name
-/// (`.partial-<pid>-<id>.tar`) and renamed once complete, so a run killed while backing up
-/// leaves no half set, and a failed one leaves no set at all; the partial sets of dead runs
-/// are removed here.
+/// `<id>.tar` in the tool's directory (`archive`; its id is the manifest's, with `-2`, `-3`…
+/// when taken). Returns the run id. The archive is written and fsynced under a temporary
+/// name (`.partial-<pid>-<id>.tar`) and renamed once complete, so a run killed while backing
+/// up leaves no half set, and a failed one leaves no set at all; the partial sets of dead
+/// runs are removed here.
 pub fn write_set(
     tool: &Dir,
     manifest: &mut Manifest,
     originals: &[Original],
 ) -> io::Result<String> {
-    let backups = tool
-        .sub(SETS, Some(0o700))
-        .map_err(io::Error::other)?
-        .ok_or_else(|| io::Error::other("backups directory vanished"))?;
-    backups.chmod(0o700)?;
-    let names = backups.names()?;
-    remove_dead_partials(&backups, &names);
+    let names = tool.names()?;
+    remove_dead_partials(tool, &names);
+    let legacy = match tool.sub(SETS, None) {
+        Ok(Some(b)) => b.names().unwrap_or_default(),
+        _ => Vec::new(),
+    };
     let base = manifest.run_id.clone();
     let mut n = 1;
     let taken = |id: &str| {
         names
             .iter()
+            .chain(&legacy)
             .any(|x| x == id || *x == archive::file_name(id))
     };
     while taken(&manifest.run_id) {
@@ -96,30 +97,29 @@ pub fn write_set(
     let partial = format!("{PARTIAL}{}-{name}", std::process::id());
     let done = (|| {
         use std::io::Write;
-        let mut file = backups.create_file(&partial, 0o600)?;
+        let mut file = tool.create_file(&partial, 0o600)?;
         file.write_all(&bytes)?;
         file.sync_all()?;
-        backups.rename(&partial, &name)?;
-        backups.sync()
+        tool.rename(&partial, &name)?;
+        tool.sync()
     })();
     if let Err(e) = done {
-        let _ = backups.remove_file(&partial);
-        let _ = backups.sync();
+        let _ = tool.remove_file(&partial);
+        let _ = tool.sync();
         return Err(e);
     }
     Ok(manifest.run_id.clone())
 }
 
-/// The name of run `id`'s set in `backups/`.
+/// The name of run `id`'s set in the tool's directory.
 pub fn set_name(id: &str) -> String {
     archive::file_name(id)
 }
 
-/// Removes run `id`'s set (a run whose write failed and was undone).
-pub fn forget(backups: &Dir, id: &str) {
-    let _ = backups.remove_file(&archive::file_name(id));
-    let _ = backups.remove_tree(id);
-    let _ = backups.sync();
+/// Removes run `id`'s set (a run whose write failed and was undone) from the tool's directory.
+pub fn forget(tool: &Dir, id: &str) {
+    let _ = tool.remove_file(&archive::file_name(id));
+    let _ = tool.sync();
 }
 
 const PARTIAL: &str = ".partial-";
@@ -163,6 +163,9 @@ pub struct Run {
     /// Kept as one archive (`<id>.tar`); otherwise a directory `<id>/` holding
     /// `manifest.json` and `files/` (the layout of earlier versions, still read).
     pub archive: bool,
+    /// Found under `backups/` (where earlier versions kept sets), not in the tool's
+    /// directory itself.
+    pub in_backups: bool,
 }
 
 impl Run {
@@ -176,6 +179,7 @@ impl Run {
             return archive::copy(&self.read_archive(tool)?, rel);
         }
         let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        // A directory set is always an earlier version's, under `backups/`.
         let sub = format!("{SETS}/{}/{FILES}/{parent}", self.id);
         tool.sub_path(&sub, None)
             .map_err(io::Error::other)?
@@ -184,21 +188,27 @@ impl Run {
     }
 
     fn read_archive(&self, tool: &Dir) -> io::Result<Vec<u8>> {
-        tool.sub(SETS, None)
+        self.in_dir(tool, |dir| dir.read(&archive::file_name(&self.id)))
+    }
+
+    /// Runs `f` on the directory that holds this run's archive.
+    fn in_dir<T>(&self, tool: &Dir, f: impl FnOnce(&Dir) -> io::Result<T>) -> io::Result<T> {
+        if !self.in_backups {
+            return f(tool);
+        }
+        let backups = tool
+            .sub(SETS, None)
             .map_err(io::Error::other)?
-            .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))?
-            .read(&archive::file_name(&self.id))
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))?;
+        f(&backups)
     }
 
     /// Writes the manifest back (after a rollback marks it).
     pub fn save_manifest(&self, tool: &Dir, manifest: &Manifest) -> io::Result<()> {
         if self.archive {
             let bytes = archive::with_manifest(&self.read_archive(tool)?, manifest)?;
-            let sets = tool
-                .sub(SETS, None)
-                .map_err(io::Error::other)?
-                .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))?;
-            return sets.replace(&archive::file_name(&self.id), &bytes, 0o600);
+            let name = archive::file_name(&self.id);
+            return self.in_dir(tool, |dir| dir.replace(&name, &bytes, 0o600));
         }
         let dir = tool
             .sub_path(&format!("{SETS}/{}", self.id), None)
@@ -209,22 +219,29 @@ impl Run {
     }
 }
 
-/// Backup runs of a home (its `.wso2-harden` handle), oldest first. Entries that hold
-/// neither a manifest nor copies are not runs.
+/// Backup runs of a home (its tool directory's handle), oldest first: the archives in the
+/// directory itself, and the sets earlier versions kept under `backups/` (archives or
+/// directories). Entries that hold neither a manifest nor copies are not runs.
 pub fn list_runs(tool: &Dir) -> Vec<Run> {
-    let Ok(Some(backups)) = tool.sub(SETS, None) else {
-        return Vec::new();
-    };
     let mut runs = Vec::new();
-    for name in backups.names().unwrap_or_default() {
+    collect_runs(tool, false, &mut runs);
+    if let Ok(Some(backups)) = tool.sub(SETS, None) {
+        collect_runs(&backups, true, &mut runs);
+    }
+    runs.sort_by_key(|r| run_order(&r.id));
+    runs
+}
+
+fn collect_runs(dir: &Dir, in_backups: bool, runs: &mut Vec<Run>) {
+    for name in dir.names().unwrap_or_default() {
         if name.starts_with('.') {
             continue; // a set still being written (or left by a killed run)
         }
-        let Ok(entry) = backups.stat(&name) else {
+        let Ok(entry) = dir.stat(&name) else {
             continue;
         };
         if let (true, Some(id)) = (entry.is_file, name.strip_suffix(archive::EXT)) {
-            let Ok(bytes) = backups.read(&name) else {
+            let Ok(bytes) = dir.read(&name) else {
                 continue;
             };
             let (manifest, files) = archive::index(&bytes);
@@ -232,40 +249,40 @@ pub fn list_runs(tool: &Dir) -> Vec<Run> {
                 continue;
             }
             runs.push(Run {
-                path: backups.path.join(&name),
+                path: dir.path.join(&name),
                 id: id.to_string(),
                 manifest,
                 files,
                 archive: true,
+                in_backups,
             });
             continue;
         }
-        if !entry.is_dir {
+        if !in_backups || !entry.is_dir {
             continue;
         }
-        let Ok(Some(dir)) = backups.sub(&name, None) else {
+        let Ok(Some(set)) = dir.sub(&name, None) else {
             continue;
         };
-        let manifest = match dir.read(MANIFEST) {
+        let manifest = match set.read(MANIFEST) {
             Ok(bytes) => serde_json::from_slice::<Manifest>(&bytes)
                 .map_err(|e| format!("{MANIFEST} is unreadable ({e})")),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Err(format!("{MANIFEST} is missing")),
             Err(e) => Err(format!("{MANIFEST}: {e}")),
         };
-        let files = copies(&dir);
+        let files = copies(&set);
         if manifest.is_err() && files.is_empty() {
             continue;
         }
         runs.push(Run {
-            path: backups.path.join(&name),
+            path: dir.path.join(&name),
             id: name,
             manifest,
             files,
             archive: false,
+            in_backups,
         });
     }
-    runs.sort_by_key(|r| run_order(&r.id));
-    runs
 }
 
 /// Ids sort by time, then by their `-N` suffix as a number.
