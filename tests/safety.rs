@@ -40,7 +40,8 @@ fn is_root() -> bool {
 fn symlinked_tool_dir_is_refused_and_its_target_untouched() {
     // `.wso2-harden/backups` (where earlier versions kept sets) is covered by
     // a_link_planted_where_earlier_versions_kept_sets_is_never_followed.
-    for planted in [".wso2-harden"] {
+    {
+        let planted = ".wso2-harden";
         let tmp = fixture_copy(&["apim-2.6.0", "is-7.0.0"]);
         let d = tmp.path();
         let target = tempfile::tempdir().unwrap();
