@@ -174,7 +174,9 @@ fn sigkill_leaves_every_file_old_or_new_reported_and_completed() {
         .flatten()
         .filter(|e| {
             let name = e.file_name().to_string_lossy();
-            e.file_type().is_file() && (name.starts_with(".wso2-harden-") || name == "journal.json")
+            let journal = name == "lock" && e.path().parent().is_some_and(common::journal_pending);
+            e.file_type().is_file()
+                && (name.starts_with(".wso2-harden-") || name == "journal.json" || journal)
         })
         .map(|e| e.path().to_path_buf())
         .collect();

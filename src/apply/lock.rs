@@ -11,7 +11,15 @@ use std::time::{Duration, Instant};
 use super::safe_fs::{Dir, SafeError};
 
 pub use super::backup::TOOL_DIR;
-const LOCK: &str = "lock";
+pub(crate) const LOCK: &str = "lock";
+/// The holder's pid line: fixed width, so that writing it never touches the journal that
+/// follows it in the same file (`journal::HEADER`).
+pub(crate) const PID_LINE: usize = 20;
+
+/// This process's pid line.
+pub(crate) fn pid_line() -> Vec<u8> {
+    format!("{:<width$}\n", std::process::id(), width = PID_LINE - 1).into_bytes()
+}
 
 /// How long a run waits for a home another run holds (`WSO2_HARDEN_LOCK_WAIT`, seconds).
 pub fn wait() -> Duration {
@@ -105,7 +113,7 @@ fn lock_waiting(
             Ok(false) => {
                 let mut pid = String::new();
                 let _ = (&file).read_to_string(&mut pid);
-                let pid = pid.trim();
+                let pid = pid.lines().next().unwrap_or_default().trim();
                 return Err(LockError::Held {
                     home: shown.to_string(),
                     pid: if pid.is_empty() { "unknown" } else { pid }.to_string(),
@@ -116,10 +124,10 @@ fn lock_waiting(
         }
     }
     if mode == Mode::Exclusive {
+        // Over the pid line only: an interrupted run's journal after it is kept.
         let mut f = &file;
-        let _ = f.set_len(0);
         let _ = f.rewind();
-        let _ = writeln!(f, "{}", std::process::id());
+        let _ = f.write_all(&pid_line());
     }
     Ok(Some(HomeLock { _file: file }))
 }

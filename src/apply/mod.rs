@@ -179,7 +179,9 @@ pub fn apply_node(
             backup::forget(dir, id);
         }
     };
-    if let Err(e) = journal::write(&tool, &intent) {
+    // A set written in the tool directory fsynced it after the lock file was made there.
+    let entry_durable = backup_id.is_some() && sets.as_ref().is_some_and(|s| s.path == tool.path);
+    if let Err(e) = journal::write(&tool, &intent, entry_durable) {
         forget_backup(&tool);
         return Err(ApplyError::Prepare {
             file: node.display.clone(),

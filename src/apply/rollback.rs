@@ -219,7 +219,7 @@ fn restore_run(
                 })
                 .collect(),
         );
-        journal::write(tool, &intent).map_err(|e| io(journal::JOURNAL, e.to_string()))?;
+        journal::write(tool, &intent, false).map_err(|e| io(journal::JOURNAL, e.to_string()))?;
     }
     for (i, (path, original, mode, _)) in restores.iter().enumerate() {
         if i == 1 {

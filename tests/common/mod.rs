@@ -147,3 +147,14 @@ pub fn backup_sets(tool_dir: &Path) -> Vec<PathBuf> {
     sets.sort();
     sets
 }
+
+/// A journal is pending in the home whose tool directory is `tool_dir`: the lock file holds
+/// more than its pid line, or an earlier version's `journal.json` is there.
+#[allow(dead_code)]
+pub fn journal_pending(tool_dir: &Path) -> bool {
+    let in_lock = std::fs::read(tool_dir.join("lock")).is_ok_and(|b| {
+        b.get(20..)
+            .is_some_and(|r| !r.iter().all(u8::is_ascii_whitespace))
+    });
+    in_lock || tool_dir.join("journal.json").exists()
+}
