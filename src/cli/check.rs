@@ -9,7 +9,7 @@ use std::io::{BufWriter, Write};
 use super::common::{Access, Session};
 use super::tally::Tally;
 use super::{CheckArgs, Format, CLEAN, ERROR, FINDINGS};
-use crate::plan::FindingKind;
+use crate::plan::{Finding, FindingKind, NodePlan};
 use crate::render::json::{self, Items};
 use crate::render::spill::Spill;
 use crate::render::{ci, report, sarif, Style};
@@ -70,6 +70,31 @@ fn keep(kept: &mut Spill, items: &mut Items, item: &str) {
     let _ = kept.write_all(item.as_bytes());
 }
 
+/// Plans every node and streams it: `render` on a worker (it releases the node's files once
+/// it no longer needs them), `emit` in discovery order; each node is counted, and so are the
+/// run's notes, which are returned.
+fn stream<T: Send>(
+    session: &Session,
+    tally: &mut Tally,
+    render: impl Fn(&mut NodePlan) -> T + Sync + Send,
+    mut emit: impl FnMut(T),
+) -> Vec<Finding> {
+    session.stream_nodes(
+        Access::Read,
+        |mut node| {
+            let t = render(&mut node);
+            (node, t)
+        },
+        |(node, t)| {
+            emit(t);
+            tally.add(&node);
+        },
+    );
+    let notes = session.run_notes();
+    tally.add_notes(&notes);
+    notes
+}
+
 /// Plans every node and writes the report in `format` to `out` node by node.
 fn write_report(
     session: &Session,
@@ -82,48 +107,44 @@ fn write_report(
     let mut w = Out { out, failed: None };
     match format {
         Format::Text => {
-            session.stream_nodes(
-                Access::Read,
-                |mut node| {
+            let notes = stream(
+                session,
+                tally,
+                |node| {
                     node.release_files();
                     let mut text = String::new();
-                    report::node_report(&node, style, &mut text);
+                    report::node_report(node, style, &mut text);
                     text.push('\n');
-                    (node, text)
+                    text
                 },
-                |(node, text)| {
+                |text| {
                     w.emit(text.as_bytes());
-                    tally.add(&node);
                 },
             );
-            let notes = session.run_notes();
-            tally.add_notes(&notes);
             w.emit(report::check_tail(&notes, &mut tally.table, &tally.counts, style).as_bytes());
         }
         Format::Json => {
             w.emit(json::check_json_head().as_bytes());
             let (mut nodes, mut findings) = (Items::default(), Items::default());
             let mut kept = Spill::new();
-            session.stream_nodes(
-                Access::Read,
-                |mut node| {
+            let notes = stream(
+                session,
+                tally,
+                |node| {
                     node.release_files();
-                    let text = json::check_json_node(&node);
+                    let text = json::check_json_node(node);
                     let found: Vec<String> =
                         node.findings.iter().map(json::check_json_finding).collect();
-                    (node, text, found)
+                    (text, found)
                 },
-                |(node, text, found)| {
+                |(text, found)| {
                     w.emit(nodes.separator().as_bytes());
                     w.emit(text.as_bytes());
                     for f in &found {
                         keep(&mut kept, &mut findings, f);
                     }
-                    tally.add(&node);
                 },
             );
-            let notes = session.run_notes();
-            tally.add_notes(&notes);
             for f in &notes {
                 keep(&mut kept, &mut findings, &json::check_json_finding(f));
             }
@@ -132,37 +153,31 @@ fn write_report(
             w.emit(json::check_json_tail(&findings, &tally.counts).as_bytes());
         }
         Format::JsonLines => {
-            session.stream_nodes(
-                Access::Read,
-                |mut node| {
+            let notes = stream(
+                session,
+                tally,
+                |node| {
                     node.release_files();
-                    let line = json::node_line(&node);
-                    (node, line)
+                    json::node_line(node)
                 },
-                |(node, line)| {
+                |line| {
                     w.emit(line.as_bytes());
-                    tally.add(&node);
                 },
             );
-            let notes = session.run_notes();
-            tally.add_notes(&notes);
             w.emit(json::closing_lines(&notes, &tally.counts).as_bytes());
         }
         Format::Github => {
-            session.stream_nodes(
-                Access::Read,
-                |mut node| {
+            let notes = stream(
+                session,
+                tally,
+                |node| {
                     node.release_files();
-                    let text = ci::github_node(&node, fail_on);
-                    (node, text)
+                    ci::github_node(node, fail_on)
                 },
-                |(node, text)| {
+                |text| {
                     w.emit(text.as_bytes());
-                    tally.add(&node);
                 },
             );
-            let notes = session.run_notes();
-            tally.add_notes(&notes);
             for f in &notes {
                 w.emit(ci::github_finding(f, fail_on).as_bytes());
             }
@@ -174,26 +189,24 @@ fn write_report(
             };
             let mut results = Items::default();
             let mut kept = Spill::new();
-            session.stream_nodes(
-                Access::Read,
-                |mut node| {
+            let notes = stream(
+                session,
+                tally,
+                |node| {
                     // Fixes are read from the node's files: rendered before they are released.
-                    let rendered: Vec<String> = sarif::node_results(&node, &ctx)
+                    let rendered: Vec<String> = sarif::node_results(node, &ctx)
                         .iter()
                         .map(|r| json::item(r, sarif::RESULT_INDENT))
                         .collect();
                     node.release_files();
-                    (node, rendered)
+                    rendered
                 },
-                |(node, rendered)| {
+                |rendered| {
                     for r in &rendered {
                         keep(&mut kept, &mut results, r);
                     }
-                    tally.add(&node);
                 },
             );
-            let notes = session.run_notes();
-            tally.add_notes(&notes);
             for r in sarif::note_results(&notes, &ctx) {
                 keep(
                     &mut kept,
@@ -212,26 +225,24 @@ fn write_report(
             // A top-level array: entries go out as their nodes come.
             w.emit(b"[");
             let mut entries = Items::default();
-            session.stream_nodes(
-                Access::Read,
-                |mut node| {
+            let notes = stream(
+                session,
+                tally,
+                |node| {
                     node.release_files();
-                    let found: Vec<String> = ci::gitlab_node(&node)
+                    let found: Vec<String> = ci::gitlab_node(node)
                         .iter()
                         .map(|e| json::item(e, 2))
                         .collect();
-                    (node, found)
+                    found
                 },
-                |(node, found)| {
+                |found| {
                     for e in &found {
                         w.emit(entries.separator().as_bytes());
                         w.emit(e.as_bytes());
                     }
-                    tally.add(&node);
                 },
             );
-            let notes = session.run_notes();
-            tally.add_notes(&notes);
             for e in ci::gitlab_notes(&notes) {
                 w.emit(entries.separator().as_bytes());
                 w.emit(json::item(&e, 2).as_bytes());
