@@ -120,7 +120,9 @@ pub fn apply_node(
         // Nothing left to write: an interrupted run's journal is settled.
         if let Some(tool) = lock::tool_dir(root, false).map_err(unsafe_dir)? {
             applied.completed_interrupted = settle_interrupted(root, &tool);
-            let _ = journal::remove(&tool);
+            if applied.completed_interrupted {
+                let _ = journal::remove(&tool);
+            }
         }
         return Ok(applied);
     }
